@@ -1,0 +1,213 @@
+"""Resource managers, one per part of the API, in the style of hcloud-python.
+
+Each method names its endpoint's retry policy: `retry=True` only for reads and idempotent
+PUTs. Reboot and power are GETs that change the server, and every POST and DELETE may
+have reached Terrahost before a connection broke, so none of those is ever repeated.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._envelope import fields, many, message, one, page_count
+from .errors import NotFound
+from .models import (
+    Account,
+    Distro,
+    Graphs,
+    Invoice,
+    IpmiSession,
+    Iso,
+    OperatingSystem,
+    PowerState,
+    ReinstallResult,
+    Server,
+    Snapshot,
+    UpgradePackage,
+)
+from .waiting import wait_until
+
+if TYPE_CHECKING:
+    from .client import Client
+
+# The installer stalls on empty values (API notes), so these are always sent.
+DEFAULT_LANGUAGE = "en_US"
+DEFAULT_KEYBOARD = "us"
+DEFAULT_TIMEZONE = "Europe/Oslo"
+
+
+class _Resource:
+    def __init__(self, client: Client):
+        self._client = client
+
+    def _get(self, path: str, **params) -> dict:
+        return self._client.request("GET", path, params=params or None, retry=True)
+
+    def _write(self, method: str, path: str, body: dict | None = None, *, retry=False) -> dict:
+        return self._client.request(method, path, body=body, retry=retry)
+
+
+class ServersClient(_Resource):
+    def list(self) -> list[Server]:
+        """Every server, following `meta.total_pages` when the API paginates."""
+        body = self._get("/servers")
+        records = many(body)
+        for page in range(2, page_count(body) + 1):
+            records += many(self._get("/servers", page=page))
+        seen: dict = {}
+        for record in records:  # a server can shift pages between two calls
+            seen.setdefault(record.get("srv_id"), record)
+        return [Server.from_api(record) for record in seen.values()]
+
+    def get(self, srv_id: int) -> Server:
+        record = one(self._get(f"/servers/{int(srv_id)}"))
+        if not record:
+            raise NotFound(404, f"Server {srv_id} was not found.")
+        return Server.from_api(record)
+
+    def rename(self, srv_id: int, name: str) -> str:
+        path = f"/servers/{int(srv_id)}/name"
+        return message(self._write("PUT", path, {"name": name}, retry=True))
+
+    def ipmi_session(self, srv_id: int) -> IpmiSession:
+        body = self._write("POST", f"/servers/{int(srv_id)}/ipmi")
+        return IpmiSession.from_api(fields(body))
+
+    def power_state(self, srv_id: int) -> PowerState:
+        return PowerState.from_api(fields(self._get(f"/servers/{int(srv_id)}/powerstate")))
+
+    def reboot(self, srv_id: int) -> str:
+        return self._action(srv_id, "reboot")
+
+    def power_on(self, srv_id: int) -> str:
+        return self._action(srv_id, "power/on")
+
+    def power_off(self, srv_id: int) -> str:
+        return self._action(srv_id, "power/off")
+
+    def _action(self, srv_id: int, action: str) -> str:
+        # GETs that change the server: never retried, never prefetched.
+        return message(self._write("GET", f"/servers/{int(srv_id)}/{action}"))
+
+    def wait_for_power_state(self, srv_id: int, is_on: bool, **options) -> PowerState:
+        return wait_until(
+            lambda: self.power_state(srv_id), lambda state: state.is_on == is_on, **options
+        )
+
+    def wait_until_installed(self, srv_id: int, **options) -> Server:
+        return wait_until(
+            lambda: self.get(srv_id), lambda server: not server.is_installing, **options
+        )
+
+
+class SnapshotsClient(_Resource):
+    def list(self, srv_id: int) -> list[Snapshot]:
+        return [Snapshot.from_api(r) for r in many(self._get(f"/servers/{int(srv_id)}/snapshots"))]
+
+    def create(self, srv_id: int, name: str) -> str:
+        path = f"/servers/{int(srv_id)}/snapshot"
+        return message(self._write("POST", path, {"name": name}))
+
+    def delete(self, srv_id: int, snap_id: int) -> str:
+        path = f"/servers/{int(srv_id)}/snapshot/{int(snap_id)}"
+        return message(self._write("DELETE", path))
+
+    def wait_until_completed(self, srv_id: int, name: str, **options) -> Snapshot:
+        """Wait for the snapshot called `name` (the create call returns no id) to complete."""
+
+        def find() -> Snapshot | None:
+            matches = [s for s in self.list(srv_id) if name in (s.display_name, s.name)]
+            return matches[-1] if matches else None
+
+        return wait_until(find, lambda snap: snap is not None and snap.is_completed, **options)
+
+
+class GraphsClient(_Resource):
+    def bandwidth(self, srv_id: int) -> Graphs:
+        return Graphs.from_api(fields(self._get(f"/servers/{int(srv_id)}/port_bits")))
+
+    def packets(self, srv_id: int) -> Graphs:
+        return Graphs.from_api(fields(self._get(f"/servers/{int(srv_id)}/port_upkts")))
+
+
+class ReinstallClient(_Resource):
+    def distros(self) -> list[Distro]:
+        return [Distro.from_api(r) for r in many(self._get("/reinstall/distro"))]
+
+    def operating_systems(self, dist_id: int) -> list[OperatingSystem]:
+        records = many(self._get(f"/reinstall/distro/{int(dist_id)}"))
+        return [OperatingSystem.from_api(r) for r in records]
+
+    def start(
+        self,
+        srv_id: int,
+        os_id: int,
+        hostname: str,
+        language: str = "",
+        keyboard: str = "",
+        timezone: str = "",
+    ) -> ReinstallResult:
+        body = {
+            "os_id": int(os_id),
+            "hostname": hostname,
+            "language": language or DEFAULT_LANGUAGE,
+            "keyboard": keyboard or DEFAULT_KEYBOARD,
+            "timezone": timezone or DEFAULT_TIMEZONE,
+        }
+        path = f"/servers/{int(srv_id)}/reinstall"
+        return ReinstallResult.from_api(fields(self._write("POST", path, body)))
+
+
+class ReverseDNSClient(_Resource):
+    def set_ipv4(self, srv_id: int, ip_id: int, dns: str) -> str:
+        return self._put(srv_id, {"ip_id": int(ip_id), "dns": dns})
+
+    def set_ipv6(self, srv_id: int, sub_id: int, dns: str) -> str:
+        return self._put(srv_id, {"sub_id": int(sub_id), "dns": dns})
+
+    def _put(self, srv_id: int, body: dict) -> str:
+        path = f"/servers/{int(srv_id)}/reverse"
+        return message(self._write("PUT", path, body, retry=True))
+
+
+class IsosClient(_Resource):
+    def list(self, srv_id: int) -> list[Iso]:
+        return [Iso.from_api(r) for r in many(self._get(f"/servers/{int(srv_id)}/isos"))]
+
+    def upload(self, srv_id: int, url: str) -> str:
+        """Ask Terrahost to fetch an ISO from `url`; it shows as `uploading`, then `ready`."""
+        return self._post(srv_id, {"iso_url": url})
+
+    def mount(self, srv_id: int, iso_id: int) -> str:
+        return self._post(srv_id, {"iso_id": str(iso_id)})
+
+    def _post(self, srv_id: int, body: dict) -> str:
+        path = f"/servers/{int(srv_id)}/isos"
+        return message(self._write("POST", path, body))
+
+
+class UpgradesClient(_Resource):
+    def list(self, srv_id: int) -> list[UpgradePackage]:
+        records = many(self._get(f"/servers/{int(srv_id)}/upgrade"))
+        return [UpgradePackage.from_api(r) for r in records]
+
+    def order(self, srv_id: int, pkg_id: int) -> str:
+        path = f"/servers/{int(srv_id)}/upgrade"
+        return message(self._write("POST", path, {"pkg_id": int(pkg_id)}))
+
+
+class IPsClient(_Resource):
+    def order_ipv4(self, srv_id: int, ip_type: str = "l3") -> str:
+        """Order one more IPv4 ('l3' routed, 'l2' not); the answer does not carry the address."""
+        if ip_type not in ("l2", "l3"):
+            raise ValueError("ip_type must be 'l2' or 'l3'")
+        path = f"/servers/{int(srv_id)}/ipv4"
+        return message(self._write("POST", path, {"ip_type": ip_type}))
+
+
+class AccountClient(_Resource):
+    def get(self) -> Account:
+        return Account.from_api(fields(self._get("/my/account")))
+
+    def invoices(self) -> list[Invoice]:
+        return [Invoice.from_api(r) for r in many(self._get("/my/invoices"), "invoices")]
