@@ -1,0 +1,14 @@
+"""Run every benchmark and print its figures: `python -m bench`."""
+
+from bench import client_overhead, sandbox_http
+
+
+def main() -> None:
+    for module in (client_overhead, sandbox_http):
+        print(f"== {module.__name__}: {module.__doc__.strip().splitlines()[0]}")
+        for line in module.run():
+            print("  " + line)
+
+
+if __name__ == "__main__":
+    main()

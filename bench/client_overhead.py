@@ -1,0 +1,62 @@
+"""Client overhead per call, against the in-process sandbox (no socket).
+
+The same GET /servers/{id} is timed three ways in one run: the bare WSGI app, a plain
+requests.Session through the in-process adapter, and the full client (token reuse,
+envelope parsing, typed models). The differences are what each layer costs.
+"""
+
+import time
+
+import requests
+
+from terrahost_client import Client
+from terrahost_client.sandbox import SandboxApp, mount
+
+BASE = "http://sandbox.test"
+CALLS = 2000
+
+
+def _per_call(function, calls=CALLS) -> float:
+    function()  # warm up
+    started = time.perf_counter()
+    for _ in range(calls):
+        function()
+    return (time.perf_counter() - started) / calls
+
+
+def run() -> list[str]:
+    app = SandboxApp(seed=1)
+    session = requests.Session()
+    mount(session, app, BASE)
+    client = Client("demo", "demo", base_url=BASE + "/api/v3", session=session)
+    srv_id = client.servers.list()[0].id
+    token = client.token.token
+    path = f"/api/v3/servers/{srv_id}"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "SERVER_NAME": "sandbox.test",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+    }
+
+    def bare():
+        import io
+
+        env = dict(environ, **{"wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO()})
+        b"".join(app(env, lambda status, headers, exc_info=None: None))
+
+    headers = {"Authorization": f"Bearer {token}"}
+    wsgi = _per_call(bare)
+    plain = _per_call(lambda: session.get(BASE + path, headers=headers).json())
+    full = _per_call(lambda: client.servers.get(srv_id))
+    return [
+        f"{CALLS} x GET /servers/{{id}} in process",
+        f"bare WSGI app:          {wsgi * 1e6:8.0f} us/call",
+        f"requests + adapter:     {plain * 1e6:8.0f} us/call",
+        f"terrahost_client:       {full * 1e6:8.0f} us/call",
+        f"client overhead over requests: {(full - plain) * 1e6:.0f} us/call "
+        f"({full / plain:.2f}x requests alone)",
+    ]

@@ -1,0 +1,66 @@
+"""python -m terrahost_client.sandbox --host 127.0.0.1 --port 8765 [--servers N] [--seed S]"""
+
+import argparse
+import signal
+import sys
+
+from .app import SandboxApp
+from .constants import DEFAULT_SEED, DEFAULT_SERVERS, DEFAULT_TOKEN_LIFETIME
+from .server import make_server
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m terrahost_client.sandbox",
+        description="A stateful, in-memory fake of Terrahost API v3.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=DEFAULT_SERVERS,
+        help="servers of the demo account (default %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=DEFAULT_TOKEN_LIFETIME,
+        help="seconds a token is valid (default %(default)s)",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
+    args = parser.parse_args(argv)
+    if args.servers < 0:
+        parser.error("--servers must be >= 0")
+    if args.token_lifetime <= 0:
+        parser.error("--token-lifetime must be > 0")
+    return args
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = SandboxApp(seed=args.seed, servers=args.servers, token_lifetime=args.token_lifetime)
+    server = make_server(args.host, args.port, app, access_log=args.access_log)
+    host, port = server.server_address[:2]
+    shown = f"[{host}]" if ":" in host else host
+    # Both explicitly: a background job starts with SIGINT ignored.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    print(f"Terrahost sandbox listening on http://{shown}:{port}/api/v3", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+    print("Terrahost sandbox stopped.", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

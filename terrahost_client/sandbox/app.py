@@ -1,0 +1,247 @@
+"""SandboxApp: the WSGI application (API v3 under /api/v3, control plane under /_sandbox).
+
+One lock guards the state. A call goes: latency, then the "before" faults
+(429/5xx, nothing processed), then the handler, then the "after" faults
+(timeout/disconnect: processed, but no answer). Unexpected exceptions become a
+500 envelope and are kept in `exceptions`, so tests can prove there were none.
+"""
+
+import json
+import threading
+import time
+import traceback
+from random import Random
+from urllib.parse import parse_qs
+
+from . import (
+    api,  # noqa: F401 - importing it registers the handlers with routing
+    routing,
+)
+from . import faults as faults_module
+from .constants import (
+    API_PREFIX,
+    CONTROL_PREFIX,
+    DEFAULT_SEED,
+    DEFAULT_SERVERS,
+    DEFAULT_TOKEN_LIFETIME,
+    MAX_BODY_BYTES,
+)
+from .faults import Faults
+from .replies import ApiError, Reply, bad_gateway, error
+from .seed import build_state
+from .validate import BadRequest, number
+
+UNMATCHED = "<unmatched>"
+
+
+class DropConnection(Exception):
+    """Raised by the app instead of answering: the transport must drop the call.
+
+    kind is "timeout" (hold the connection `hold` seconds, then close) or
+    "disconnect" (close at once). The request has been processed already.
+    """
+
+    def __init__(self, kind, hold):
+        super().__init__(kind)
+        self.kind = kind
+        self.hold = hold
+
+
+class SandboxApp:
+    def __init__(
+        self, seed=DEFAULT_SEED, servers=DEFAULT_SERVERS, token_lifetime=DEFAULT_TOKEN_LIFETIME
+    ):
+        if isinstance(servers, bool) or not isinstance(servers, int) or servers < 0:
+            raise ValueError("servers must be an integer >= 0")
+        if not token_lifetime or token_lifetime <= 0:
+            raise ValueError("token_lifetime must be > 0 seconds")
+        self.seed = seed
+        self.server_count = servers
+        self.token_lifetime = token_lifetime
+        self.lock = threading.RLock()
+        self.route_keys = routing.route_keys()
+        self.reset()
+
+    # --- Python control API -------------------------------------------------
+
+    def reset(self):
+        """Back to the seeded initial state; stats, faults and the clock too."""
+        with self.lock:
+            self.state = build_state(self.seed, self.server_count, self.token_lifetime)
+            self.faults = Faults()
+            self._fault_rng = Random(f"{self.seed}:faults")
+            self._calls = {}
+            self.exceptions = []
+
+    def set_faults(self, data):
+        """Replace the fault set (see faults.py). Raises ValueError on bad input."""
+        with self.lock:
+            new, expire_tokens = faults_module.parse(data, self.route_keys, self.state.servers)
+            self.faults = new
+            # Reseed, so the same fault set gives the same sequence of outcomes.
+            self._fault_rng = Random(f"{self.seed}:faults:{json.dumps(new.as_dict())}")
+            if expire_tokens:
+                self.state.expire_all_tokens()
+            now = self.state.now()
+            self.state.hidden = {srv_id: now + s for srv_id, s in new.hidden.items()}
+            return new.as_dict()
+
+    def stats(self):
+        with self.lock:
+            return {"calls": {key: dict(counts) for key, counts in sorted(self._calls.items())}}
+
+    def advance(self, seconds):
+        seconds = number(seconds, "advance", 0, 10 * 365 * 86400)
+        with self.lock:
+            self.state.advance(seconds)
+            return self.state.now()
+
+    def now(self):
+        with self.lock:
+            return self.state.now()
+
+    # --- WSGI ------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        reply = self.handle(environ)  # may raise DropConnection
+        status, headers, body = reply.wsgi()
+        start_response(status, headers)
+        return [body]
+
+    def handle(self, environ):
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO") or "/"
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return self._control(method, path[len(CONTROL_PREFIX) :] or "/", environ)
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            return self._api(method, path[len(API_PREFIX) :] or "/", environ)
+        return error(404, f"Not found. The API lives under {API_PREFIX}.", time.time())
+
+    def _api(self, method, path, environ):
+        try:
+            route, params = routing.match(method, path)
+            route_error = None
+            key = route.key
+        except ApiError as exc:
+            route, params, route_error = None, {}, exc
+            key = f"{method} {UNMATCHED}"
+        raw_body, body_error = _read_body(environ)
+
+        with self.lock:
+            faults = self.faults
+            before = faults.before(key, self._fault_rng)
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        if before:
+            reply = self._fault_reply(before, faults)
+            self._count(key, reply.status)
+            return reply
+
+        with self.lock:
+            reply = self._process(route, params, route_error, body_error, raw_body, environ, faults)
+            after = faults.after(key, self._fault_rng)
+            self._count(key, after or reply.status)
+        if after:
+            raise DropConnection(after, faults.timeout_hold_seconds)
+        return reply
+
+    def _process(self, route, params, route_error, body_error, raw_body, environ, faults):
+        """Run the handler; every failure becomes an envelope, never a traceback."""
+        state = self.state
+        try:
+            state.tick()
+            if route_error:
+                raise route_error
+            if body_error:
+                raise body_error
+            ctx = routing.Context(
+                state,
+                faults,
+                params,
+                parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+                raw_body,
+                environ.get("CONTENT_TYPE", "") or "",
+            )
+            if route.auth:
+                ctx.account = routing.authenticate_token(state, environ.get("HTTP_AUTHORIZATION"))
+            return route.handler(ctx)
+        except ApiError as exc:
+            return error(exc.status, exc.message, state.now(), exc.key, exc.headers)
+        except BadRequest as exc:
+            return error(400, exc.message, state.now(), exc.key)
+        except Exception:  # a bug: answer like a server would, and keep the evidence
+            self.exceptions.append(traceback.format_exc())
+            return error(500, "Internal server error.", state.now())
+
+    def _fault_reply(self, kind, faults):
+        now = self.now()
+        if kind == "rate_limit":
+            headers = [("Retry-After", str(faults.retry_after))]
+            return error(429, "Too many requests. Please slow down.", now, headers=headers)
+        if kind == "error_502":
+            return bad_gateway()
+        return error(503, "The service is temporarily unavailable. Try again later.", now)
+
+    def _count(self, key, outcome):
+        with self.lock:
+            counts = self._calls.setdefault(key, {})
+            outcome = str(outcome)
+            counts[outcome] = counts.get(outcome, 0) + 1
+
+    # --- control plane (no auth, not counted) ----------------------------------
+
+    def _control(self, method, path, environ):
+        path = path.rstrip("/") or "/"
+        handlers = {
+            ("GET", "/stats"): lambda body: self.stats(),
+            ("GET", "/faults"): lambda body: {"faults": self.faults.as_dict()},
+            ("POST", "/faults"): lambda body: {"faults": self.set_faults(body)},
+            ("GET", "/clock"): lambda body: self._clock(),
+            ("POST", "/clock"): self._advance_clock,
+            ("POST", "/reset"): self._reset_request,
+        }
+        handler = handlers.get((method, path))
+        if handler is None:
+            if any(p == path for _, p in handlers):
+                return Reply(405, {"error": "Method not allowed."})
+            return Reply(404, {"error": f"Unknown control endpoint: {CONTROL_PREFIX}{path}"})
+        raw_body, body_error = _read_body(environ)
+        try:
+            if body_error:
+                raise body_error
+            body = routing.parse_body(raw_body, "") if method == "POST" else {}
+            return Reply(200, handler(body))
+        except BadRequest as exc:
+            return Reply(400, {"error": exc.message})
+        except Exception:
+            self.exceptions.append(traceback.format_exc())
+            return Reply(500, {"error": "Internal server error."})
+
+    def _clock(self):
+        now = self.now()
+        return {"now": int(now), "offset": round(self.state.clock.offset, 3)}
+
+    def _advance_clock(self, body):
+        if set(body) != {"advance"}:
+            raise BadRequest('Expected {"advance": seconds}.')
+        self.advance(body["advance"])
+        return self._clock()
+
+    def _reset_request(self, body):
+        self.reset()
+        return {"reset": True}
+
+
+def _read_body(environ):
+    """(bytes, None) or (b"", BadRequest): read errors become a 400 later."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return b"", BadRequest("Invalid Content-Length header.")
+    if length < 0:
+        return b"", BadRequest("Invalid Content-Length header.")
+    if length > MAX_BODY_BYTES:
+        return b"", BadRequest("Request body too large.")
+    if not length:
+        return b"", None
+    return environ["wsgi.input"].read(length), None
