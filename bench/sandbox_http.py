@@ -3,29 +3,19 @@
 Bounded: a fixed number of requests from a few threads, each with its own session.
 """
 
-import subprocess
-import sys
 import threading
 import time
 
 import requests
 
+from terrahost_client.sandbox import process as sandbox_process
+
 THREADS = 4
 REQUESTS_PER_THREAD = 250
 
 
-def _start_sandbox():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "terrahost_client.sandbox", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()
-    return process, line.strip().rsplit(" ", 1)[-1]
-
-
 def run() -> list[str]:
-    process, base = _start_sandbox()
+    process, base = sandbox_process.start()
     try:
         token = requests.post(
             base + "/authenticate", json={"username": "demo", "password": "demo"}, timeout=10
@@ -61,5 +51,4 @@ def run() -> list[str]:
             )
         return lines
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        sandbox_process.stop(process)

@@ -1,11 +1,6 @@
 """The CLI over a real socket: startup line, a few calls, dropped calls, shutdown."""
 
-import os
-import re
-import select
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -13,35 +8,16 @@ from pathlib import Path
 import pytest
 import requests
 
+from terrahost_client.sandbox import process as sandbox_process
+
 ROOT = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"^Terrahost sandbox listening on (http://127\.0\.0\.1:(\d+)/api/v3)$")
 
 
 def start(*args):
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    command = [
-        sys.executable,
-        "-m",
-        "terrahost_client.sandbox",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *args,
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    ready, _, _ = select.select([process.stdout], [], [], 10)
-    if not ready:
-        process.kill()
-        pytest.fail("the sandbox did not print its address within 10 s")
-    line = process.stdout.readline().strip()
-    match = LISTENING.match(line)
-    if not match:
-        process.kill()
-        pytest.fail(f"unexpected first line {line!r}; stderr: {process.stderr.read()}")
-    return process, match.group(1)
+    try:
+        return sandbox_process.start(*args)
+    except sandbox_process.SandboxDidNotStart as error:
+        pytest.fail(f"the sandbox did not start: {error}")
 
 
 def stop(process, sig=signal.SIGTERM):
