@@ -1,0 +1,58 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from . import throttle
+from .models import User
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with throttling per username and client address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That username and password do not match. Please try again.",
+        "throttled": ("Too many failed attempts. Please wait %(minutes)d minutes and try again."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if throttle.is_blocked(username, address):
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": settings.PANEL_LOGIN_WINDOW // 60},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(username, address)
+            raise
+        throttle.clear(username, address)
+        return cleaned
+
+
+class UserCreateForm(forms.ModelForm):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="The user can change it after logging in.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "is_panel_admin"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = User(username=self.cleaned_data.get("username", ""))
+        password_validation.validate_password(password, user)
+        return password
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,60 @@
+from django import forms
+from django.conf import settings
+
+from .models import Connection
+
+
+class CodeField(forms.RegexField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("regex", r"^\s*\d{6,8}\s*$")
+        kwargs.setdefault("error_messages", {"invalid": "Enter the 6-digit code, digits only."})
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return super().clean(value).strip()
+
+
+class ConnectionAddForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="A name for this account inside the panel, e.g. “Main”."
+    )
+    username = forms.CharField(max_length=150, label="Terrahost username")
+    password = forms.CharField(
+        label="Terrahost password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    code = CodeField(
+        required=False,
+        label="2FA code",
+        help_text="Only if two-factor authentication is on for this account.",
+    )
+    base_url = forms.URLField(
+        label="API URL",
+        max_length=300,
+        assume_scheme="https",
+        initial=lambda: settings.TERRAHOST_API_URL,
+        help_text="Leave as it is unless you use a test API.",
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Connection.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("A connection with this name already exists.")
+        return name
+
+
+class ReauthForm(forms.Form):
+    code = CodeField(label="Fresh 2FA code")
+
+
+class PasswordUpdateForm(forms.Form):
+    password = forms.CharField(
+        label="New Terrahost password", widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
+    code = CodeField(required=False, label="2FA code", help_text="If 2FA is on.")

@@ -1,0 +1,17 @@
+"""`manage.py rotate_encryption_keys`: re-encrypt stored secrets with the first key.
+
+Rotate: put a new key first in PANEL_ENCRYPTION_KEYS (keep the old ones after it), run this,
+then drop the old keys.
+"""
+
+from django.core.management.base import BaseCommand
+
+from panel.connections.services import rotate_secrets
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every stored secret with the first key of PANEL_ENCRYPTION_KEYS."
+
+    def handle(self, *args, **options):
+        count = rotate_secrets()
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the secrets of {count} connections."))

@@ -1,0 +1,166 @@
+"""Server reads for the pages: the list (from the mirror) and the detail (from the API).
+
+Views call these; these call the mirror and terrahost_client, and own the caches.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from panel.connections.models import Connection
+from panel.connections.services import ConnectionProblem, api, describe
+from panel.grants.access import visible_connections, visible_servers
+from terrahost_client import redact
+from terrahost_client.errors import NotFound, TerrahostError
+from terrahost_client.models import Server
+
+from . import mirror
+from .models import MirroredServer
+
+logger = logging.getLogger(__name__)
+
+SORTS = {
+    "name": (Lower("display_name"), "srv_id"),
+    "ip": ("primary_ip", "srv_id"),
+    "location": ("location", Lower("display_name")),
+    "type": ("type", Lower("display_name")),
+    "os": ("os_name", Lower("display_name")),
+    "status": ("status", Lower("display_name")),
+    "connection": ("connection__name", Lower("display_name")),
+}
+DEFAULT_SORT = "name"
+COLUMNS = [
+    ("name", "Name"),
+    ("ip", "Primary IP"),
+    ("location", "Location"),
+    ("type", "Type"),
+    ("os", "OS"),
+    ("status", "Status"),
+]
+
+
+@dataclass
+class ServerList:
+    page: Page
+    query: str
+    sort: str
+    descending: bool
+    connections: list[Connection] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Connection]:
+        return [conn for conn in self.connections if conn.has_problem]
+
+    @property
+    def columns(self) -> list[dict]:
+        """Sortable headers: the sort a click asks for and the current aria-sort."""
+        columns = []
+        for key, label in COLUMNS:
+            current = key == self.sort
+            columns.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "next": f"-{key}" if current and not self.descending else key,
+                    "aria_sort": (
+                        ("descending" if self.descending else "ascending") if current else "none"
+                    ),
+                }
+            )
+        return columns
+
+
+def parse_sort(value: str) -> tuple[str, bool]:
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in SORTS:
+        return DEFAULT_SORT, False
+    return key, descending
+
+
+def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) -> ServerList:
+    """The page of servers this user may see, after refreshing stale connections."""
+    connections = mirror.refresh_connections(visible_connections(user))
+    servers = visible_servers(user).select_related("connection")
+    query = query.strip()[:100]
+    if query:
+        servers = servers.filter(
+            Q(display_name__icontains=query)
+            | Q(name__icontains=query)
+            | Q(label__icontains=query)
+            | Q(hostname__icontains=query)
+            | Q(primary_ip__icontains=query)
+        )
+    sort_key, descending = parse_sort(sort)
+    order = []
+    for term in SORTS[sort_key]:
+        expr = F(term) if isinstance(term, str) else term
+        order.append(expr.desc() if descending else expr.asc())
+    servers = servers.order_by(*order)
+    paginator = Paginator(servers, settings.PANEL_SERVERS_PER_PAGE)
+    return ServerList(
+        page=paginator.get_page(page),
+        query=query,
+        sort=sort_key,
+        descending=descending,
+        connections=connections,
+    )
+
+
+# --- detail ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ServerDetail:
+    """What the detail page shows: the API's record, or the mirror's with a message."""
+
+    server: Server | None
+    error: str = ""
+    needs_reauth: bool = False
+    not_found: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.server is not None and not self.error
+
+
+def detail_cache_key(row: MirroredServer) -> str:
+    return f"server-detail:{row.connection_id}:{row.srv_id}"
+
+
+def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDetail:
+    """GET /servers/{id}, cached briefly (redacted). Upstream failures become a message."""
+    key = detail_cache_key(row)
+    if not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return ServerDetail(Server.from_api(cached))
+    try:
+        with api(row.connection) as client:
+            server = client.servers.get(row.srv_id)
+    except ConnectionProblem as problem:
+        waiting = problem.code in ("needs_reauth", "login_refused")
+        return ServerDetail(None, problem.message, needs_reauth=waiting)
+    except NotFound as error:
+        return ServerDetail(None, describe(error), not_found=True)
+    except TerrahostError as error:
+        logger.warning("GET /servers/%s failed: %r", row.srv_id, error)
+        return ServerDetail(None, describe(error))
+    record = redact(server.raw)
+    cache.set(key, record, timeout=settings.PANEL_DETAIL_TTL)
+    mirror.update_row(row, server)
+    return ServerDetail(Server.from_api(record))
+
+
+def server_changed(row: MirroredServer) -> ServerDetail:
+    """Call after anything changed a server: drops its cached detail and reads it again,
+    which also updates its mirror row."""
+    cache.delete(detail_cache_key(row))
+    return get_server_detail(row, fresh=True)

@@ -1,0 +1,46 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from panel.grants.access import get_server_for_user, visible_connections
+
+from . import mirror, services
+
+
+def _render(request, template: str, partial: str | None, context: dict):
+    """The page, or only its partial when htmx asks for that part."""
+    if partial and request.htmx and request.htmx.target == partial:
+        template = f"{template}#{partial}"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@require_GET
+def server_list(request):
+    result = services.list_servers(
+        request.user,
+        query=request.GET.get("q", ""),
+        sort=request.GET.get("sort", ""),
+        page=request.GET.get("page", 1),
+    )
+    return _render(request, "servers/server_list.html", "server-table", {"result": result})
+
+
+@require_POST
+def server_list_refresh(request):
+    """ "Try again" on the list: refresh the user's connections now (still coalesced)."""
+    for conn in visible_connections(request.user):
+        if conn.auth_state == conn.AuthState.OK:
+            mirror.refresh_connection(conn, force=not mirror.recently_checked(conn))
+    messages.info(request, "The server list was refreshed.")
+    return redirect("servers:list")
+
+
+@require_GET
+def server_detail(request, pk: int):
+    row = get_server_for_user(request.user, pk)
+    detail = services.get_server_detail(row)
+    context = {"row": row, "detail": detail, "server": detail.server, "keys": row.keys}
+    return _render(request, "servers/server_detail.html", "server-detail-body", context)

@@ -1,0 +1,336 @@
+"""Settings for the panel, read from the environment.
+
+Every secret can also come from a file: `NAME_FILE=/run/secrets/name` (Docker secrets).
+With PANEL_DEBUG off, a missing PANEL_SECRET_KEY or PANEL_ENCRYPTION_KEYS stops the start-up
+with a plain message instead of falling back to a default.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    """NAME from the environment, or the contents of the file that NAME_FILE points at."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = env(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a yes/no value (1/0, true/false), not {value!r}.")
+
+
+def envint(name: str, default: int) -> int:
+    value = env(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+# Under pytest (or `manage.py test`) PANEL_DEBUG defaults to on, so the suite runs without an
+# environment; Django's test runner still runs the tests themselves with DEBUG = False.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+DEBUG = envbool("PANEL_DEBUG", TESTING)
+
+SECRET_KEY = env("PANEL_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PANEL_SECRET_KEY is not set. Set it to a long random string, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`, "
+            "or set PANEL_DEBUG=1 for local development."
+        )
+    SECRET_KEY = "dev-only-secret-key-used-because-PANEL_DEBUG-is-on-never-in-production"  # noqa: S105
+
+
+def _encryption_keys() -> list[str]:
+    keys = envlist("PANEL_ENCRYPTION_KEYS")
+    if not keys:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "PANEL_ENCRYPTION_KEYS is not set. It encrypts stored Terrahost passwords and "
+                "tokens: set it to one or more comma-separated Fernet keys (the first encrypts, "
+                "all decrypt). Make one with `python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`, or set PANEL_DEBUG=1 for local "
+                "development."
+            )
+        digest = hashlib.sha256(b"panel-dev-encryption-key:" + SECRET_KEY.encode()).digest()
+        return [base64.urlsafe_b64encode(digest).decode()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"PANEL_ENCRYPTION_KEYS: key number {position} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes)."
+            ) from None
+    return keys
+
+
+PANEL_ENCRYPTION_KEYS = _encryption_keys()
+
+ALLOWED_HOSTS = envlist("PANEL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("PANEL_CSRF_TRUSTED_ORIGINS")
+
+DATA_DIR = Path(env("PANEL_DATA_DIR") or BASE_DIR / "data")
+
+# --- Applications -------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "panel.core",
+    "panel.accounts",
+    "panel.connections",
+    "panel.servers",
+    "panel.grants",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "panel.core.middleware.HtmxLoginRedirectMiddleware",
+]
+
+ROOT_URLCONF = "panel.urls"
+WSGI_APPLICATION = "panel.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "panel.core.context_processors.panel",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=envint("PANEL_DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "panel.sqlite3",
+        }
+    }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if not TESTING:
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets readers (web) and the writer (a mirror refresh in a worker) run side by side.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    if TESTING:
+        # A file, not :memory:, so that threads in transactional tests share one database.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"panel-test-{os.getpid()}.sqlite3")
+        }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (Redis): mirror locks, detail cache, login throttling ------------------------
+
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "panel",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+    }
+}
+if TESTING:
+    # A prefix of its own per test run: the suite never touches the demo's keys.
+    CACHES["default"]["KEY_PREFIX"] = f"panel-test-{uuid.uuid4().hex[:12]}"
+
+# --- Auth -----------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "servers:list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Login throttling: this many failures per username and address within the window.
+PANEL_LOGIN_MAX_FAILURES = envint("PANEL_LOGIN_MAX_FAILURES", 5)
+PANEL_LOGIN_WINDOW = envint("PANEL_LOGIN_WINDOW", 15 * 60)
+
+# --- Security (secure by default when debug is off) -----------------------------------------
+
+HTTPS = envbool("PANEL_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = envbool("PANEL_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("PANEL_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("PANEL_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("PANEL_HSTS_PRELOAD", HTTPS)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("PANEL_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# --- Branding (exposed to CSS as variables by /branding.css) --------------------------------
+
+PANEL_BRAND_NAME = env("PANEL_BRAND_NAME", "Server panel")
+PANEL_BRAND_LOGO_URL = env("PANEL_BRAND_LOGO_URL")
+PANEL_BRAND_PRIMARY_COLOR = env("PANEL_BRAND_PRIMARY_COLOR", "#2563eb")
+
+# --- Content Security Policy (django-csp 4): no inline script or style, ever ----------------
+
+_img_src = [SELF, "data:"]
+if urlsplit(PANEL_BRAND_LOGO_URL).scheme in ("http", "https"):
+    _logo = urlsplit(PANEL_BRAND_LOGO_URL)
+    _img_src.append(f"{_logo.scheme}://{_logo.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": _img_src,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- Static files (WhiteNoise; nothing from a CDN) ------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("PANEL_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Internationalisation -------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("PANEL_TIME_ZONE", "Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+# --- Terrahost and the server mirror --------------------------------------------------------
+
+TERRAHOST_API_URL = env("TERRAHOST_API_URL", "https://api.terrahost.no/api/v3")
+TERRAHOST_TIMEOUT = (5.0, 30.0)
+# GET /servers at most once per this many seconds per connection.
+PANEL_MIRROR_TTL = envint("PANEL_MIRROR_TTL", 30)
+# A server absent from GET /servers this long is removed from the mirror.
+PANEL_MIRROR_PURGE_AFTER = envint("PANEL_MIRROR_PURGE_AFTER", 24 * 3600)
+# How long a refresh may hold its lock, and how long other requests wait for it.
+PANEL_MIRROR_LOCK_TIMEOUT = envint("PANEL_MIRROR_LOCK_TIMEOUT", 120)
+PANEL_MIRROR_WAIT = envint("PANEL_MIRROR_WAIT", 15)
+# GET /servers/{id} answers are cached this many seconds (redacted).
+PANEL_DETAIL_TTL = envint("PANEL_DETAIL_TTL", 15)
+PANEL_SERVERS_PER_PAGE = envint("PANEL_SERVERS_PER_PAGE", 50)
+
+# --- Celery ---------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- Logging --------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("PANEL_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Retries of reads inside one page view stay short; the periodic refresh tries again later.
+PANEL_API_MAX_RETRIES = envint("PANEL_API_MAX_RETRIES", 2)
+PANEL_API_RETRY_DEADLINE = envint("PANEL_API_RETRY_DEADLINE", 8)
+PANEL_API_BACKOFF = 0.5

@@ -1,0 +1,15 @@
+"""URL map of the panel; each app owns its own urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("panel.core.urls")),
+    path("accounts/", include("panel.accounts.urls")),
+    path("connections/", include("panel.connections.urls")),
+    path("servers/", include("panel.servers.urls")),
+    path("grants/", include("panel.grants.urls")),
+]
+
+handler403 = "panel.core.views.permission_denied"
+handler404 = "panel.core.views.page_not_found"
+handler500 = "panel.core.views.server_error"

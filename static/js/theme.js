@@ -1,0 +1,48 @@
+// Light/dark theme: follows the system until the user picks one; the choice is remembered.
+// Loaded in <head> (no inline script: the CSP forbids it) so the page never flashes.
+(function () {
+  "use strict";
+  var KEY = "panel-theme";
+  var ORDER = ["system", "light", "dark"];
+  var LABELS = { system: "System", light: "Light", dark: "Dark" };
+
+  function stored() {
+    try {
+      var value = window.localStorage.getItem(KEY);
+      return ORDER.indexOf(value) >= 0 ? value : "system";
+    } catch (e) {
+      return "system";
+    }
+  }
+
+  function apply(choice) {
+    var root = document.documentElement;
+    if (choice === "system") {
+      root.removeAttribute("data-theme");
+    } else {
+      root.setAttribute("data-theme", choice);
+    }
+    var labels = document.querySelectorAll("[data-theme-label]");
+    for (var i = 0; i < labels.length; i++) {
+      labels[i].textContent = LABELS[choice];
+    }
+  }
+
+  apply(stored());
+
+  document.addEventListener("DOMContentLoaded", function () {
+    apply(stored());
+    var buttons = document.querySelectorAll("[data-theme-toggle]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function () {
+        var next = ORDER[(ORDER.indexOf(stored()) + 1) % ORDER.length];
+        try {
+          window.localStorage.setItem(KEY, next);
+        } catch (e) {
+          /* private mode: the choice lasts for this page only */
+        }
+        apply(next);
+      });
+    }
+  });
+})();

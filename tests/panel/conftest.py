@@ -1,0 +1,135 @@
+"""Fixtures for the panel's tests.
+
+The sandbox is mounted in-process through ONE seam: `panel.connections.transport.
+session_factory`, which every Client the panel builds takes its requests.Session from.
+Personas, as in healthchecks: alice is a panel admin, bob a customer granted two servers
+(Operator), charlie a user without any grant.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from django.core.cache import cache
+
+from panel.accounts.models import User
+from panel.connections import services as connection_services
+from panel.connections import transport
+from panel.grants import services as grant_services
+from panel.grants.permissions import PRESETS
+from panel.servers import mirror
+from panel.servers.models import MirroredServer
+from terrahost_client.sandbox import SandboxApp, mount, totp_code
+
+SANDBOX = "http://sandbox.test"
+API_URL = SANDBOX + "/api/v3"
+PASSWORD = "password"
+
+
+@pytest.fixture
+def sandbox():
+    """A fresh sandbox per test; read `sandbox.stats()`, call `sandbox.set_faults()`."""
+    return SandboxApp(seed=1, servers=8)
+
+
+@pytest.fixture(autouse=True)
+def sandbox_transport(monkeypatch, sandbox):
+    """Every session the panel makes talks to `sandbox` in-process (other URLs are real)."""
+
+    def factory():
+        session = requests.Session()
+        mount(session, sandbox, SANDBOX)
+        return session
+
+    monkeypatch.setattr(transport, "session_factory", factory)
+    return factory
+
+
+@pytest.fixture(autouse=True)
+def panel_settings(settings):
+    settings.TERRAHOST_API_URL = API_URL
+    settings.PANEL_API_MAX_RETRIES = 1
+    settings.PANEL_API_BACKOFF = 0.001
+    settings.PANEL_API_RETRY_DEADLINE = 1
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """The suite's Redis keys (own prefix per run) are wiped around every test."""
+    _wipe_cache()
+    yield
+    _wipe_cache()
+
+
+def _wipe_cache():
+    from django.conf import settings
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def calls(sandbox, route: str) -> int:
+    """How many times the sandbox answered `route` (e.g. "GET /servers"), any status."""
+    return sum(sandbox.stats()["calls"].get(route, {}).values())
+
+
+def totp() -> str:
+    return totp_code()
+
+
+@pytest.fixture
+def connection(db):
+    """The sandbox's demo account (8 servers), added and mirrored like an admin would."""
+    conn = connection_services.add_connection(
+        connection_services.NewConnection(
+            name="Sandbox", username="demo", password="demo", base_url=API_URL
+        )
+    )
+    mirror.refresh_connection(conn, force=True)
+    return conn
+
+
+@pytest.fixture
+def servers(connection):
+    return list(MirroredServer.objects.filter(connection=connection).order_by("srv_id"))
+
+
+@pytest.fixture
+def alice(db):
+    return User.objects.create_user("alice", "alice@example.org", PASSWORD, is_panel_admin=True)
+
+
+@pytest.fixture
+def bob(db, alice, servers):
+    """A customer with the Operator preset on the first two servers."""
+    user = User.objects.create_user("bob", "bob@example.org", PASSWORD)
+    for server in servers[:2]:
+        grant_services.grant(alice, user, PRESETS["operator"], server=server)
+    return user
+
+
+@pytest.fixture
+def charlie(db):
+    return User.objects.create_user("charlie", "charlie@example.org", PASSWORD)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def charlie_client(client, charlie):
+    client.force_login(charlie)
+    return client

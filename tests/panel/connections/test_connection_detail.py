@@ -1,0 +1,43 @@
+from django.urls import reverse
+
+from panel.connections.models import Connection
+from panel.servers.models import MirroredServer
+from tests.panel.conftest import calls
+
+
+def test_it_shows_the_connection(alice_client, connection):
+    response = alice_client.get(reverse("connections:detail", args=[connection.pk]))
+    assert response.status_code == 200
+    assert "demo" in response.text
+    assert "Connected" in response.text
+    assert "demo" not in connection.password_encrypted
+
+
+def test_the_list_shows_each_connection(alice_client, connection):
+    response = alice_client.get(reverse("connections:list"))
+    assert "Sandbox" in response.text
+
+
+def test_it_fetches_the_servers_on_demand(alice_client, connection, sandbox):
+    response = alice_client.post(reverse("connections:refresh", args=[connection.pk]))
+    assert response.status_code == 302
+    assert calls(sandbox, "GET /servers") == 2
+
+
+def test_it_checks_a_new_password_before_saving_it(alice_client, connection):
+    url = reverse("connections:password", args=[connection.pk])
+    response = alice_client.post(url, {"password": "wrong", "code": ""})
+    assert response.status_code == 400
+    assert "the username or password is wrong" in response.text
+    assert Connection.objects.get(pk=connection.pk).password == "demo"
+    response = alice_client.post(url, {"password": "demo", "code": ""})
+    assert response.status_code == 302
+
+
+def test_it_removes_a_connection_and_its_servers(alice_client, connection):
+    url = reverse("connections:delete", args=[connection.pk])
+    assert "Yes, remove it" in alice_client.get(url).text
+    response = alice_client.post(url)
+    assert response.status_code == 302
+    assert not Connection.objects.exists()
+    assert not MirroredServer.objects.exists()

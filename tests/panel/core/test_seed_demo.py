@@ -1,0 +1,39 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from panel.accounts.models import User
+from panel.connections.models import Connection
+from panel.grants.access import visible_servers
+from panel.grants.models import Grant
+from panel.grants.permissions import PRESETS
+from tests.panel.conftest import API_URL
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_the_demo_and_is_idempotent(db, sandbox):
+    _seed()
+    _seed()
+    admin = User.objects.get(username="admin")
+    customer = User.objects.get(username="customer")
+    assert admin.is_panel_admin and admin.check_password("demo")
+    assert not customer.is_panel_admin and customer.check_password("demo")
+    conn = Connection.objects.get()
+    assert conn.name == "Sandbox" and conn.base_url == API_URL
+    assert visible_servers(admin).count() == 8
+    assert visible_servers(customer).count() == 2
+    assert Grant.objects.count() == 2
+    assert all(g.keys == list(PRESETS["operator"]) for g in Grant.objects.all())
+
+
+def test_it_fails_plainly_when_the_api_is_unreachable(db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="could not be reached"):
+        call_command("seed_demo", api_url="http://127.0.0.1:9/api/v3", stdout=StringIO())
