@@ -88,3 +88,24 @@ def test_it_reads_the_account_and_invoices(api):
 def test_it_raises_not_found_for_an_unknown_server(api):
     with pytest.raises(NotFound):
         api.servers.get(999_999_999)
+
+
+def test_it_sends_its_user_agent_and_a_timeout_on_every_request(make_client):
+    import requests
+
+    seen = []
+
+    class RecordingSession(requests.Session):
+        def request(self, method, url, **kwargs):
+            response = super().request(method, url, **kwargs)
+            seen.append((response.request.headers["User-Agent"], kwargs["timeout"]))
+            return response
+
+    client = make_client(timeout=(2.0, 7.0))
+    recording = RecordingSession()
+    recording.adapters = client.session.adapters
+    client.session = recording
+    client.servers.list()
+    assert len(seen) == 2  # the login and the list
+    assert all(agent.startswith("terrahost-client/") for agent, _ in seen)
+    assert all(timeout == (2.0, 7.0) for _, timeout in seen)
