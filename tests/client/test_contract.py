@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import requests
 
 from terrahost_client.errors import NotFound, NotSupported
 from terrahost_client.models import Server
@@ -91,8 +92,6 @@ def test_it_raises_not_found_for_an_unknown_server(api):
 
 
 def test_it_sends_its_user_agent_and_a_timeout_on_every_request(make_client):
-    import requests
-
     seen = []
 
     class RecordingSession(requests.Session):
