@@ -125,7 +125,7 @@ def _wait_for_winner(key: str) -> None:
     delay = 0.02
     while cache.get(key) is not None and time.monotonic() < deadline:
         time.sleep(delay)
-        delay = min(delay * 2, 0.25)
+        delay = min(delay * 2, 0.1)
 
 
 def _refresh_now(conn: Connection) -> RefreshOutcome:

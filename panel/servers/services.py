@@ -88,7 +88,8 @@ def parse_sort(value: str) -> tuple[str, bool]:
 def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) -> ServerList:
     """The page of servers this user may see, after refreshing stale connections."""
     connections = mirror.refresh_connections(visible_connections(user))
-    servers = visible_servers(user).select_related("connection")
+    # The raw record (a few KB a row) is for the detail page, never the list.
+    servers = visible_servers(user).select_related("connection").defer("raw")
     query = query.strip()[:100]
     if query:
         servers = servers.filter(
