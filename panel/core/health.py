@@ -29,19 +29,22 @@ def check_database() -> Check:
         return Check("Database", False, "The database does not answer.")
 
 
-def check_redis(timeout: float = 1.0) -> Check:
+def redis_answers(url: str, timeout: float = 1.0) -> bool:
     try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         try:
-            client.ping()
+            return bool(client.ping())
         finally:
             client.close()
-        return Check("Redis", True, "answers")
     except redis.RedisError as error:
-        logger.warning("redis check failed: %r", error)
-        return Check("Redis", False, "Redis does not answer: locks, caches and tasks stop.")
+        logger.warning("redis at %s does not answer: %r", url.rpartition("@")[2], error)
+        return False
+
+
+def check_redis(timeout: float = 1.0) -> Check:
+    if redis_answers(settings.REDIS_URL, timeout):
+        return Check("Redis", True, "answers")
+    return Check("Redis", False, "Redis does not answer: locks, caches and tasks stop.")
 
 
 def check_celery(timeout: float = 1.0) -> Check:
