@@ -32,10 +32,13 @@ def one(body: dict) -> dict:
 def many(body: dict, key: str = "data") -> list[dict]:
     """The records of a list response; `key` names the list where it is not `data`."""
     items = body.get(key)
-    if items is None and isinstance(body.get("data"), dict):
-        items = body["data"].get(key)
-    if isinstance(items, dict):  # some lists arrive keyed by id
-        items = list(items.values())
+    data = body.get("data")
+    if items is None and isinstance(data, dict):
+        items = data.get(key)
+    if items is None and isinstance(data, list):  # `invoices` inside the usual envelope
+        items = data
+    if isinstance(items, dict):  # a lone record where a list was expected
+        items = [items]
     return [item for item in items or [] if isinstance(item, dict)]
 
 

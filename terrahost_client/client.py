@@ -25,7 +25,6 @@ from ._secrets import redact
 from .errors import (
     APIError,
     AuthError,
-    RateLimited,
     ReauthenticationRequired,
     Timeout,
     TransportError,
@@ -48,12 +47,15 @@ from .resources import (
 logger = logging.getLogger("terrahost_client")
 
 DEFAULT_BASE_URL = "https://api.terrahost.no/api/v3"
-# Reuse a token until this long before it expires, so a call never races the expiry.
+# Reuse a token until this long before it expires (at most half its lifetime), so a call
+# never races the expiry.
 TOKEN_MARGIN = timedelta(seconds=60)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _TWO_FACTOR_WORDS = ("code", "2fa", "two-factor", "two factor", "totp")
 
 TokenHook = Callable[[str, datetime | None], None]
+# Given the token that failed (or None), returns a valid (token, expires_at).
+TokenProvider = Callable[[str | None], tuple[str, datetime | None]]
 
 
 class Client:
@@ -69,6 +71,7 @@ class Client:
         base_url: str = DEFAULT_BASE_URL,
         timeout: float | tuple[float, float] = (5.0, 30.0),
         on_token: TokenHook | None = None,
+        token_provider: TokenProvider | None = None,
         session: requests.Session | None = None,
         max_retries: int = 4,
         retry_deadline: float = 30.0,
@@ -83,6 +86,7 @@ class Client:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.on_token = on_token
+        self.token_provider = token_provider
         self.session = session or requests.Session()
         self.user_agent = user_agent or f"terrahost-client/{__version__} python-requests"
         self._username = username
@@ -91,6 +95,7 @@ class Client:
         self.two_factor = two_factor or bool(code)
         self._token = token
         self._expires_at = _as_datetime(token_expire)
+        self._margin = TOKEN_MARGIN
         self._login_lock = threading.Lock()
 
         self.servers = ServersClient(self)
@@ -127,17 +132,25 @@ class Client:
             return False
         if self._expires_at is None:  # "0": no known expiry; a 401 will tell us
             return True
-        return datetime.now(UTC) < self._expires_at - TOKEN_MARGIN
+        return datetime.now(UTC) < self._expires_at - self._margin
 
     def _valid_token(self, stale: str | None = None) -> str:
-        """A token to use; logs in (once, for every thread waiting) when there is none."""
+        """A token to use; logs in (once, for every thread waiting) when there is none.
+
+        With a `token_provider`, the owner gets the token instead (e.g. under a lock shared
+        by several processes that use the same account), and this client never logs in.
+        """
         if self._token_is_fresh() and self._token != stale:
             return self._token
         with self._login_lock:
             # Another thread may have logged in while this one waited for the lock.
             if self._token_is_fresh() and self._token != stale:
                 return self._token
-            return self._login().token
+            if self.token_provider is None:
+                return self._login().token
+            self._token, self._expires_at = self.token_provider(stale or self._token)
+            self._margin = _margin(self._expires_at)
+            return self._token
 
     def _login(self) -> Token:
         code, self._code = self._code, None  # a TOTP code is good for one login only
@@ -152,15 +165,20 @@ class Client:
         if code:
             body["code"] = code
         try:
-            data = self._send("POST", "/authenticate", body=body, token=None, retry=False)
+            # A refused login changes nothing, so it may be repeated, but never with a code:
+            # a TOTP code that reached Terrahost may already count as used.
+            data = self._send("POST", "/authenticate", body=body, token=None, retry=not code)
         except AuthError as error:
             if not code and any(w in error.message.lower() for w in _TWO_FACTOR_WORDS):
+                # From now on only a person with a fresh code can log in: never loop.
+                self.two_factor, self._token = True, None
                 raise ReauthenticationRequired(error.status, error.message, error.body) from None
             raise
         token = Token.from_api(fields(data))
         if not token.token:
             raise UnexpectedResponse("Terrahost accepted the login but sent no token.")
         self._token, self._expires_at = token.token, token.expires_at
+        self._margin = _margin(token.expires_at)
         if self.on_token:
             self.on_token(token.token, token.expires_at)
         return token
@@ -184,38 +202,43 @@ class Client:
         token = self._valid_token()
         try:
             return self._send(method, path, body=body, params=params, token=token, retry=retry)
-        except AuthError as error:
-            if isinstance(error, ReauthenticationRequired):
-                raise
+        except AuthError:
             # A 401 means the call was refused, so repeating it once is safe even for writes.
             token = self._valid_token(stale=token)
             return self._send(method, path, body=body, params=params, token=token, retry=retry)
 
     def _send(self, method, path, *, body=None, params=None, token, retry) -> dict:
-        started = time.monotonic()
+        """One call, repeated on transient failures when `retry`, within `retry_deadline`.
+
+        No attempt starts after the deadline, and a repeated attempt's read timeout is cut
+        to the time that is left, so the whole call ends near the deadline.
+        """
+        deadline = time.monotonic() + self.retry_deadline
+        timeout = self.timeout
         attempt = 0
         while True:
             try:
-                return self._exchange(method, path, body, params, token)
-            except (TransportError, RateLimited, APIError) as error:
+                return self._exchange(method, path, body, params, token, timeout)
+            except (TransportError, APIError) as error:
                 if not (retry and _retryable(error)):
                     raise
                 delay = self._delay(attempt, error)
-                elapsed = time.monotonic() - started
-                if attempt >= self.max_retries or elapsed + delay > self.retry_deadline:
+                remaining = deadline - time.monotonic() - delay
+                if attempt >= self.max_retries or remaining <= 0:
                     raise
                 logger.info("retrying %s %s in %.2fs after %s", method, path, delay, error)
                 time.sleep(delay)
+                timeout = _cut(self.timeout, remaining)
                 attempt += 1
 
     def _delay(self, attempt: int, error: Exception) -> float:
-        """Exponential backoff with full jitter; at least what Retry-After asks."""
+        """Exponential backoff with equal jitter; at least what Retry-After asks."""
         ceiling = min(self.max_backoff, self.backoff * 2**attempt)
         delay = random.uniform(ceiling / 2, ceiling)
         retry_after = getattr(error, "retry_after", None)
         return max(delay, retry_after) if retry_after is not None else delay
 
-    def _exchange(self, method, path, body, params, token) -> dict:
+    def _exchange(self, method, path, body, params, token, timeout) -> dict:
         headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -227,20 +250,35 @@ class Client:
                 json=body,
                 params=params,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=timeout,
             )
-        except requests.Timeout as error:
+        # `from None` everywhere: the requests exception holds the request, and with it the
+        # Authorization header and the login body.
+        except requests.Timeout:
             _log(method, path, "timeout", started, body)
-            raise Timeout(f"{method} {path}: no answer in time") from error
+            raise Timeout(f"{method} {path}: no answer in time") from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.SSLError,
+        ) as error:
+            _log(method, path, "configuration error", started, body)
+            # Repeating cannot help: a wrong API URL or a certificate that does not verify.
+            raise TransportError(
+                f"{method} {path}: {type(error).__name__}", retryable=False
+            ) from None
         except requests.RequestException as error:
             _log(method, path, "connection error", started, body)
-            raise TransportError(f"{method} {path}: {type(error).__name__}") from error
+            raise TransportError(f"{method} {path}: {type(error).__name__}") from None
         _log(method, path, response.status_code, started, body)
         return _parse(response)
 
 
 def _parse(response: requests.Response) -> dict:
     status = response.status_code
+    if status < 400 and not response.content.strip():
+        return {}  # the docs show no body for most writes
     try:
         data = response.json()
     except ValueError:
@@ -264,8 +302,7 @@ def _parse(response: requests.Response) -> dict:
 
 def _error(status, message, body, response) -> APIError:
     error = error_for_status(status, message, body)
-    if isinstance(error, RateLimited):
-        error.retry_after = _retry_after(response.headers.get("Retry-After"))
+    error.retry_after = _retry_after(response.headers.get("Retry-After"))  # 429 and 503
     return error
 
 
@@ -299,8 +336,21 @@ def _retry_after(value: str | None) -> float | None:
 
 def _retryable(error: Exception) -> bool:
     if isinstance(error, TransportError):
-        return True
+        return error.retryable
     return isinstance(error, APIError) and error.status in RETRY_STATUSES
+
+
+def _cut(timeout, remaining: float):
+    """The same timeout with its read part cut to `remaining` seconds (but not below 1)."""
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    return (connect, min(read, max(1.0, remaining)))
+
+
+def _margin(expires_at: datetime | None) -> timedelta:
+    """TOKEN_MARGIN, or half the token's lifetime when that is shorter."""
+    if expires_at is None:
+        return TOKEN_MARGIN
+    return min(TOKEN_MARGIN, (expires_at - datetime.now(UTC)) / 2)
 
 
 def _int(value) -> int | None:

@@ -23,7 +23,14 @@ class TerrahostError(Exception):
 
 
 class TransportError(TerrahostError):
-    """The connection failed or broke: a write may or may not have been applied."""
+    """The connection failed or broke: a write may or may not have been applied.
+
+    `retryable` is False where repeating cannot help (a malformed URL, a bad certificate).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class Timeout(TransportError):
@@ -45,7 +52,8 @@ class APIError(TerrahostError):
         super().__init__(f"{status}: {message}")
         self.status = status
         self.message = message
-        self.body = body
+        self.body = body  # redacted by the client
+        self.retry_after: float | None = None  # seconds, from a Retry-After header
 
 
 class BadRequest(APIError):
@@ -73,9 +81,7 @@ class NotSupported(APIError):
 
 
 class RateLimited(APIError):
-    def __init__(self, status: int, message: str, body: object = None, retry_after=None):
-        super().__init__(status, message, body)
-        self.retry_after: float | None = retry_after
+    """429: `retry_after` says how long Terrahost asked us to wait."""
 
 
 class ServerError(APIError):

@@ -1,8 +1,8 @@
 """Typed, frozen views of the API's records.
 
 Every model is built by `from_api(record)` through the lenient converters and keeps the
-record it came from in `.raw` (unknown fields included). `.raw` and secrets stay out of
-`repr()`, so printing a model never leaks a password.
+record it came from in `.raw` (unknown fields included). Secrets live only in their own
+fields, which stay out of `repr()`; `.raw` has them masked, so it can be logged or cached.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ._convert import (
     to_png,
     to_str,
 )
+from ._secrets import redact
 
 
 def _raw() -> dict:
@@ -256,7 +257,7 @@ class IpmiSession:
             username=to_str(data.get("username") or data.get("kvm_username")),
             password=to_str(data.get("password") or data.get("kvm_password")),
             expires_at=to_datetime(data.get("kvm_expires")),
-            raw=data,
+            raw=redact(data),
         )
 
 
@@ -307,7 +308,9 @@ class Server:
 
     @property
     def display_name(self) -> str:
-        return self.label or self.name or self.hostname or f"#{self.id}"
+        # srv_name is the customer's own name (PUT /name changes it); srv_label is the
+        # provider's "srvNNNN.terrahost.no" (see the recorded colocation server).
+        return self.name or self.label or self.hostname or f"#{self.id}"
 
     @classmethod
     def from_api(cls, data: dict) -> Server:
@@ -349,7 +352,7 @@ class Server:
             bw_used=to_decimal(data.get("bw_used")),
             bw_used_in=to_decimal(data.get("bw_used_in")),
             bw_used_out=to_decimal(data.get("bw_used_out")),
-            raw=data,
+            raw=redact(data),
         )
 
 
@@ -365,14 +368,14 @@ def _location(data: dict) -> str:
 
 @dataclass(frozen=True)
 class PowerState:
-    is_on: bool
+    is_on: bool | None  # None: the answer did not say
     checked_at: datetime | None = None
     raw: dict = _raw()
 
     @classmethod
     def from_api(cls, data: dict) -> PowerState:
         return cls(
-            is_on=to_bool(data.get("powerstate")),
+            is_on=to_bool(data["powerstate"]) if data.get("powerstate") is not None else None,
             checked_at=to_datetime(data.get("timestamp")),
             raw=data,
         )
@@ -439,7 +442,7 @@ class ReinstallResult:
             message=to_str(data.get("message")),
             reboot=to_bool(data.get("reboot")),
             root_password=to_str(data.get("root_passwd")),
-            raw=data,
+            raw=redact(data),
         )
 
 
@@ -474,7 +477,9 @@ class Iso:
 
 @dataclass(frozen=True)
 class UpgradePackage:
-    """`id` is what to send as pkg_id: the live list sometimes has only product_id."""
+    """`id` is the pkg_id to order with. The live list has been seen with only product_id
+    and rate_monthly: then `id` is None, because nothing says what such a package is
+    ordered with, and an upgrade is billable."""
 
     id: int | None
     name: str
@@ -488,17 +493,16 @@ class UpgradePackage:
 
     @classmethod
     def from_api(cls, data: dict) -> UpgradePackage:
-        product_id = to_int(data.get("product_id"))
-        pkg_id = to_int(data.get("pkg_id"))
         price = data.get("product_price", data.get("rate_monthly"))
+        vm_ram_gb = to_decimal(data.get("product_vm_memory"))
         return cls(
-            id=pkg_id if pkg_id is not None else product_id,
-            name=to_str(data.get("pkg_name")) or to_str(data.get("product_name")),
-            product_id=product_id,
+            id=to_int(data.get("pkg_id")),
+            name=to_str(data.get("product_name")) or to_str(data.get("pkg_name")),
+            product_id=to_int(data.get("product_id")),
             product_name=to_str(data.get("product_name")),
-            cores=to_int(data.get("pkg_cores")),
-            ram_mb=to_int(data.get("pkg_ram")),
-            disk_gb=to_decimal(data.get("pkg_disk")),
+            cores=to_int(data.get("pkg_cores", data.get("product_vm_cores"))),
+            ram_mb=to_int(data.get("pkg_ram")) or (int(vm_ram_gb * 1024) if vm_ram_gb else None),
+            disk_gb=to_decimal(data.get("pkg_disk", data.get("product_vm_storage"))),
             price=to_decimal(price),
             raw=data,
         )

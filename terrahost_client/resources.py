@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._convert import to_int
 from ._envelope import fields, many, message, one, page_count
 from .errors import NotFound
 from .models import (
@@ -56,7 +57,7 @@ class ServersClient(_Resource):
             records += many(self._get("/servers", page=page))
         seen: dict = {}
         for record in records:  # a server can shift pages between two calls
-            seen.setdefault(record.get("srv_id"), record)
+            seen.setdefault(to_int(record.get("srv_id")), record)
         return [Server.from_api(record) for record in seen.values()]
 
     def get(self, srv_id: int) -> Server:
@@ -91,13 +92,18 @@ class ServersClient(_Resource):
 
     def wait_for_power_state(self, srv_id: int, is_on: bool, **options) -> PowerState:
         return wait_until(
-            lambda: self.power_state(srv_id), lambda state: state.is_on == is_on, **options
+            lambda: self.power_state(srv_id), lambda state: state.is_on is is_on, **options
         )
 
-    def wait_until_installed(self, srv_id: int, **options) -> Server:
-        return wait_until(
-            lambda: self.get(srv_id), lambda server: not server.is_installing, **options
-        )
+    def wait_until_installed(self, srv_id: int, os_id: int, hostname: str, **options) -> Server:
+        """Wait until the server runs `os_id` as `hostname` and is no longer installing: the
+        install flag alone could still be unset right after the reinstall call."""
+
+        def installed(server: Server) -> bool:
+            has_os = server.os is not None and server.os.id == int(os_id)
+            return not server.is_installing and has_os and server.hostname == hostname
+
+        return wait_until(lambda: self.get(srv_id), installed, **options)
 
 
 class SnapshotsClient(_Resource):
@@ -112,12 +118,19 @@ class SnapshotsClient(_Resource):
         path = f"/servers/{int(srv_id)}/snapshot/{int(snap_id)}"
         return message(self._write("DELETE", path))
 
-    def wait_until_completed(self, srv_id: int, name: str, **options) -> Snapshot:
-        """Wait for the snapshot called `name` (the create call returns no id) to complete."""
+    def wait_until_completed(
+        self, srv_id: int, name: str, *, known_ids: frozenset = frozenset(), **options
+    ) -> Snapshot:
+        """Wait for the new snapshot called `name` to complete. The create call returns no
+        id, so pass `known_ids`, the ids listed before it, to skip an older namesake."""
 
         def find() -> Snapshot | None:
-            matches = [s for s in self.list(srv_id) if name in (s.display_name, s.name)]
-            return matches[-1] if matches else None
+            matches = [
+                s
+                for s in self.list(srv_id)
+                if name in (s.display_name, s.name) and s.id not in known_ids
+            ]
+            return max(matches, key=lambda s: s.id or 0) if matches else None
 
         return wait_until(find, lambda snap: snap is not None and snap.is_completed, **options)
 
@@ -192,6 +205,8 @@ class UpgradesClient(_Resource):
         return [UpgradePackage.from_api(r) for r in records]
 
     def order(self, srv_id: int, pkg_id: int) -> str:
+        if pkg_id is None:
+            raise ValueError("this package has no pkg_id to order it with")
         path = f"/servers/{int(srv_id)}/upgrade"
         return message(self._write("POST", path, {"pkg_id": int(pkg_id)}))
 

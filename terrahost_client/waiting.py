@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from .errors import NotFound, ServerGone, WaitTimeout
+from .errors import NotFound, RateLimited, ServerError, ServerGone, TransportError, WaitTimeout
 
 T = TypeVar("T")
 
@@ -26,10 +26,12 @@ def wait_until(
     """Poll `fetch` with growing, jittered pauses until `done(value)` or the deadline.
 
     A 404 is tolerated for `missing_grace` seconds, because the API hides live servers
-    for tens of seconds; only a longer absence raises ServerGone.
+    for tens of seconds; only a longer absence raises ServerGone. Transient failures
+    (network, 5xx, 429) are tolerated until the deadline.
     """
     deadline = clock() + timeout
     missing_since: float | None = None
+    last_error: Exception | None = None
     pause = interval
     while True:
         try:
@@ -37,6 +39,8 @@ def wait_until(
             missing_since = None
             if done(value):
                 return value
+        except (TransportError, ServerError, RateLimited) as error:
+            last_error = error
         except NotFound as error:
             missing_since = missing_since if missing_since is not None else clock()
             if clock() - missing_since > missing_grace:
@@ -45,6 +49,7 @@ def wait_until(
                 ) from error
         remaining = deadline - clock()
         if remaining <= 0:
-            raise WaitTimeout(f"The state was not reached within {timeout:.0f} s.")
+            detail = f" (last error: {last_error})" if last_error else ""
+            raise WaitTimeout(f"The state was not reached within {timeout:.0f} s{detail}.")
         sleep(min(remaining, pause * random.uniform(0.8, 1.2)))
         pause = min(max_interval, pause * 1.5)

@@ -34,11 +34,10 @@ def client(make_client):
     return make_client()
 
 
-@pytest.fixture(params=["sandbox", "live"])
-def api(request, make_client):
-    """The contract suite's target: the sandbox always, the real API when credentials are set."""
-    if request.param == "sandbox":
-        return make_client()
+@pytest.fixture(scope="session")
+def live_client():
+    """One client for the whole run: a 2FA code is good for one login, and Terrahost may keep
+    one session per user."""
     if not LIVE:
         pytest.skip("live API: set TERRAHOST_USERNAME and TERRAHOST_PASSWORD to run")
     return Client(
@@ -47,6 +46,14 @@ def api(request, make_client):
         code=os.environ.get("TERRAHOST_CODE"),
         base_url=os.environ.get("TERRAHOST_API_URL", "https://api.terrahost.no/api/v3"),
     )
+
+
+@pytest.fixture(params=["sandbox", "live"])
+def api(request, make_client):
+    """The contract suite's target: the sandbox always, the real API when credentials are set."""
+    if request.param == "sandbox":
+        return make_client()
+    return request.getfixturevalue("live_client")
 
 
 def calls(sandbox, route, status=None):

@@ -111,3 +111,48 @@ def test_an_expired_2fa_token_needs_reauthentication_without_looping(make_client
     assert calls(sandbox, "POST /authenticate") == 1
     client.authenticate(code=totp_code())
     assert client.servers.list()
+
+
+def test_a_2fa_account_found_out_by_its_answer_is_not_logged_in_again(make_client, sandbox):
+    """A stored token without the 2FA flag: once Terrahost asks for a code, stop trying."""
+    token = make_client("demo-2fa", code=totp_code()).authenticate()
+    client = make_client("demo-2fa", token=token.token, token_expire=token.expires_at)
+    sandbox.set_faults({"expire_tokens": True})
+    for _ in range(3):
+        with pytest.raises(ReauthenticationRequired):
+            client.servers.list()
+    assert calls(sandbox, "POST /authenticate") == 2  # the first login, and one that asked
+
+
+def test_a_login_is_repeated_after_a_gateway_error(make_client, sandbox, monkeypatch):
+    monkeypatch.setattr("terrahost_client.client.time.sleep", lambda seconds: None)
+    sandbox.set_faults({"error_rate": 1.0, "routes": ["POST /authenticate"]})
+    client = make_client(max_retries=2)
+    with pytest.raises(Exception):  # noqa: B017 - any 5xx; the count is the point
+        client.servers.list()
+    assert calls(sandbox, "POST /authenticate") == 3
+
+
+def test_a_login_with_a_code_is_never_repeated(make_client, sandbox):
+    sandbox.set_faults({"error_rate": 1.0, "routes": ["POST /authenticate"]})
+    with pytest.raises(Exception):  # noqa: B017
+        make_client("demo-2fa", code=totp_code()).servers.list()
+    assert calls(sandbox, "POST /authenticate") == 1
+
+
+def test_a_token_provider_replaces_the_clients_own_logins(make_client, sandbox):
+    login = make_client()
+    asked = []
+
+    def provider(stale):
+        asked.append(stale)
+        token = login.authenticate()
+        return token.token, token.expires_at
+
+    client = make_client(password=None, token_provider=provider)
+    client.servers.list()
+    first = client.token.token
+    sandbox.set_faults({"expire_tokens": True})
+    client.servers.list()
+    assert asked == [None, first]  # once at the start, once with the refused token
+    assert calls(sandbox, "POST /authenticate") == 2

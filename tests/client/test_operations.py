@@ -80,7 +80,9 @@ def test_it_reinstalls_with_defaults_and_gets_a_root_password(client, sandbox):
     assert result.root_password not in repr(result)
     assert client.servers.get(srv_id).is_installing
     # Empty language/keyboard/timezone would stall the installer; the client defaults them.
-    server = client.servers.wait_until_installed(srv_id, sleep=sandbox.advance, interval=30)
+    server = client.servers.wait_until_installed(
+        srv_id, system.id, "fresh.example.com", sleep=sandbox.advance, interval=30
+    )
     assert server.os.id == system.id
     assert server.hostname == "fresh.example.com"
     second = client.reinstall.start(srv_id, system.id, "fresh.example.com")

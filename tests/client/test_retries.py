@@ -4,6 +4,7 @@ import logging
 
 import pytest
 
+from terrahost_client import Client
 from terrahost_client.errors import RateLimited, ServerError, Timeout, TransportError
 
 from .conftest import calls
@@ -137,3 +138,11 @@ def test_debug_logs_show_calls_but_never_secrets(make_client, sandbox, caplog):
     assert client.token.token not in text
     assert result.root_password not in text
     assert "Bearer" not in text
+
+
+def test_a_malformed_api_url_is_not_retried(pauses):
+    client = Client("demo", "demo", base_url="htp://nowhere.example/api/v3")
+    with pytest.raises(TransportError) as raised:
+        client.servers.list()
+    assert raised.value.retryable is False
+    assert pauses == []

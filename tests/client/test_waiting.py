@@ -67,3 +67,44 @@ def test_it_stops_at_the_deadline_with_growing_pauses():
     assert time.now == pytest.approx(300)
     assert pauses[0] < pauses[5]
     assert max(pauses) <= 30 * 1.2
+
+
+def test_it_waits_for_a_power_state(client, sandbox):
+    srv_id = next(s.id for s in client.servers.list() if s.type == "dedicated")
+    client.servers.power_off(srv_id)
+    time = SimulatedTime(sandbox)
+    state = client.servers.wait_for_power_state(
+        srv_id, False, sleep=time.sleep, clock=time.clock, interval=1
+    )
+    assert state.is_on is False
+    assert time.now > 0
+
+
+def test_it_waits_for_the_new_snapshot_not_an_older_namesake(client, sandbox):
+    srv_id = next(s.id for s in client.servers.list() if s.type == "vps")
+    for old in client.snapshots.list(srv_id):  # room under the per-server limit
+        client.snapshots.delete(srv_id, old.id)
+    client.snapshots.create(srv_id, "nightly")
+    sandbox.advance(3600)
+    known = frozenset(s.id for s in client.snapshots.list(srv_id))
+    client.snapshots.create(srv_id, "nightly")
+    time = SimulatedTime(sandbox)
+    snapshot = client.snapshots.wait_until_completed(
+        srv_id, "nightly", known_ids=known, sleep=time.sleep, clock=time.clock
+    )
+    assert snapshot.id not in known
+    assert time.now > 0  # it did wait: the new one was pending
+
+
+def test_it_rides_out_transient_errors_until_the_deadline(client, sandbox):
+    srv_id = client.servers.list()[0].id
+    sandbox.set_faults({"error_rate": 1.0, "routes": ["GET /servers/{id}"]})
+    time = SimulatedTime(sandbox)
+    with pytest.raises(WaitTimeout, match="last error"):
+        wait_until(
+            lambda: client.servers.get(srv_id),
+            lambda server: True,
+            timeout=60,
+            sleep=time.sleep,
+            clock=time.clock,
+        )
