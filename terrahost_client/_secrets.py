@@ -26,12 +26,20 @@ def is_secret(key: object) -> bool:
 
 
 def redact(value: object) -> object:
-    """A deep copy of `value` with every secret key's value masked (empty values stay empty)."""
-    if isinstance(value, dict):
-        return {
-            key: (MASK if item not in ("", None) else item) if is_secret(key) else redact(item)
-            for key, item in value.items()
-        }
+    """A deep copy of `value` with every secret key's value masked (empty values stay empty).
+
+    Written as a plain loop: it runs over every field of every server of a listing.
+    """
     if isinstance(value, list | tuple):
         return [redact(item) for item in value]
-    return value
+    if not isinstance(value, dict):
+        return value
+    masked = {}
+    for key, item in value.items():
+        if isinstance(item, dict | list | tuple):
+            masked[key] = MASK if item and is_secret(key) else redact(item)
+        elif item not in ("", None) and is_secret(key):
+            masked[key] = MASK
+        else:
+            masked[key] = item
+    return masked

@@ -59,6 +59,11 @@ TokenProvider = Callable[[str | None], tuple[str, datetime | None]]
 
 
 class Client:
+    """A Terrahost API v3 client. One instance may serve many threads: logins are single
+    flight, and the token is shared. requests.Session is not documented as thread-safe;
+    where that matters, give each thread its own Client or pass a session per thread.
+    """
+
     def __init__(
         self,
         username: str | None = None,

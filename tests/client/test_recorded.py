@@ -31,16 +31,33 @@ class FakeResponse:
         return self._body
 
 
-def test_it_parses_every_recorded_file_without_error():
-    names = sorted(p.relative_to(RECORDED).as_posix() for p in RECORDED.rglob("*.json"))
-    assert len(names) == 11
-    for name in names:
-        body = load(name)
-        if body.get("meta", {}).get("status") in (400, 403):
-            continue
-        for record in many(body) or [one(body)]:
-            for model in (Server, Account, Distro, OperatingSystem):
-                model.from_api(record)
+# Which model each recorded success response is made of, and where its records sit.
+MODELS = {
+    "account/get.json": (Account, lambda body: [fields(body)]),
+    "billing/get.json": (Invoice, lambda body: many(body, "invoices")),
+    "billing/get_mixed_types.json": (Invoice, lambda body: many(body, "invoices")),
+    "reinstall/distros.json": (Distro, many),
+    "reinstall/distro_debian.json": (OperatingSystem, many),
+    "reinstall/distro_ubuntu.json": (OperatingSystem, many),
+    "servers/list.json": (Server, many),
+    "servers/list_fractional_ram.json": (Server, many),
+    "servers/get_colocation.json": (Server, lambda body: [one(body)]),
+}
+ERRORS = {"account/apikeys_token_403.json", "dns/redirect_external_400.json"}
+
+
+def test_every_recorded_file_is_covered():
+    names = {p.relative_to(RECORDED).as_posix() for p in RECORDED.rglob("*.json")}
+    assert names == set(MODELS) | ERRORS
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_it_parses_each_recorded_file_into_its_model(name):
+    model, records = MODELS[name]
+    for record in records(load(name)):
+        parsed = model.from_api(record)
+        assert parsed.raw  # the record is kept
+        assert parsed.id is not None
 
 
 def test_it_types_the_live_list_with_fractional_ram():

@@ -60,3 +60,23 @@ def test_root_and_console_passwords_stay_out_of_raw_and_repr(client):
     assert session.password not in repr(detail.raw)
     result = client.reinstall.start(server.id, 101, "secret.example.com")
     assert result.root_password not in repr(result) + repr(result.raw)
+
+
+def test_redact_masks_nested_secrets_and_keeps_empty_ones_and_the_rest():
+    from terrahost_client import redact
+
+    record = {
+        "srv_id": "1",
+        "srv_vnc_password": "",
+        "ipmi_session": {"kvm_password": "pw", "kvm_ip_address": "192.0.2.1"},
+        "ips": [{"ip_address": "192.0.2.2", "Token": "t"}],
+        "password": {"nested": "x"},
+    }
+    assert redact(record) == {
+        "srv_id": "1",
+        "srv_vnc_password": "",
+        "ipmi_session": {"kvm_password": "********", "kvm_ip_address": "192.0.2.1"},
+        "ips": [{"ip_address": "192.0.2.2", "Token": "********"}],
+        "password": "********",
+    }
+    assert record["ipmi_session"]["kvm_password"] == "pw"  # a copy, not in place
