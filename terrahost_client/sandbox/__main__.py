@@ -1,12 +1,27 @@
 """python -m terrahost_client.sandbox --host 127.0.0.1 --port 8765 [--servers N] [--seed S]"""
 
 import argparse
+import re
 import signal
 import sys
 
 from .app import SandboxApp
-from .constants import DEFAULT_SEED, DEFAULT_SERVERS, DEFAULT_TOKEN_LIFETIME
+from .constants import DEFAULT_SEED, DEFAULT_SERVERS, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME
 from .server import make_server
+
+
+def _ascii_int(text):
+    """int(), but ASCII digits only (int() also takes "١٢" and "²")."""
+    if re.fullmatch(r"-?[0-9]{1,18}", text.strip()) is None:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(text)
+
+
+def _ascii_seconds(text):
+    """float(), but plain ASCII decimals only: no "nan", "inf", "1e309" or "١٢"."""
+    if re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,9})?", text.strip()) is None:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return float(text)
 
 
 def parse_args(argv):
@@ -15,17 +30,17 @@ def parse_args(argv):
         description="A stateful, in-memory fake of Terrahost API v3.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--port", type=_ascii_int, default=8765, help="0 picks a free port")
     parser.add_argument(
         "--servers",
-        type=int,
+        type=_ascii_int,
         default=DEFAULT_SERVERS,
         help="servers of the demo account (default %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=_ascii_int, default=DEFAULT_SEED)
     parser.add_argument(
         "--token-lifetime",
-        type=float,
+        type=_ascii_seconds,
         default=DEFAULT_TOKEN_LIFETIME,
         help="seconds a token is valid (default %(default)s)",
     )
@@ -33,8 +48,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.servers < 0:
         parser.error("--servers must be >= 0")
-    if args.token_lifetime <= 0:
-        parser.error("--token-lifetime must be > 0")
+    if not 0 < args.token_lifetime <= MAX_TOKEN_LIFETIME:
+        parser.error(f"--token-lifetime must be > 0 and <= {MAX_TOKEN_LIFETIME}")
     return args
 
 

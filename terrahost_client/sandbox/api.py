@@ -81,9 +81,11 @@ def check_totp(secret, code):
     if isinstance(code, bool) or not isinstance(code, int | str):
         raise ApiError(401, "Invalid two-factor authentication code.")
     code = str(code).strip()
-    if code.isdigit() and len(code) < 6:
+    if validate.is_digits(code, 5):
         code = code.zfill(6)  # a numeric code sent as a number loses leading zeros
-    if not (code.isdigit() and len(code) == 6):
+    # Six ASCII digits and nothing else: full-width or Arabic-Indic digits are no
+    # code, and hmac.compare_digest() raises TypeError on non-ASCII strings.
+    if not validate.is_digits(code, 6) or len(code) != 6:
         raise ApiError(401, "Invalid two-factor authentication code.")
     if not totp.verify(secret, code, for_time=time.time(), window=1):
         raise ApiError(401, "Invalid two-factor authentication code.")
@@ -122,7 +124,7 @@ def _query_int(query, name, default):
     if not values:
         return default
     value = values[-1].strip()
-    if not value.isdigit() or len(value) > 9 or int(value) < 1:
+    if not validate.is_digits(value, 9) or int(value) < 1:
         raise BadRequest(f"Invalid {name}: expected a positive integer.")
     return int(value)
 
@@ -192,41 +194,76 @@ def power_state(ctx):
     return Reply(200, {"meta": meta(200, ctx.now, **fields)})
 
 
-def _set_power(server, on):
+def _start_power_action(server, target):
+    """A new power action: earlier pending power events no longer apply.
+
+    Returns the generation the new action's events must carry.
+    """
+    server.power_generation += 1
+    server.power_target = target
+    server.rebooting = False
+    server.touch()
+    return server.power_generation
+
+
+def _set_power(server, generation, on, final=True):
     def apply(_due):
+        if server.power_generation != generation:
+            return  # superseded by a later power action
         server.powered = on
-        if on:
+        if final:
+            server.power_target = None
             server.rebooting = False
         server.touch()
 
     return apply
 
 
+def _already(server, on):
+    """The message for a power action that changes nothing, or None.
+
+    What counts is where the server ends up (the latest action's target), not
+    where it is now: off then on within POWER_DELAY powers it on again, and a
+    second "on" while it is powering on changes nothing.
+    """
+    if server.power_intended != on:
+        return None
+    word = "on" if on else "off"
+    if server.power_target is None:
+        return f"Server is already powered {word}."
+    return f"Server is already powering {word}."
+
+
 @route("GET", "/servers/{id}/reboot")
 def reboot(ctx):
     server = _power_server(ctx, "reboot")
+    generation = _start_power_action(server, True)
     server.rebooting = True
-    server.touch()
-    ctx.state.schedule(REBOOT_DOWN_DELAY, _set_power(server, False))
-    ctx.state.schedule(REBOOT_DELAY, _set_power(server, True))
+    state = ctx.state
+    state.schedule(REBOOT_DOWN_DELAY, _set_power(server, generation, False, final=False))
+    state.schedule(REBOOT_DELAY, _set_power(server, generation, True))
     return done("Server is rebooting.", ctx.now)
 
 
 @route("GET", "/servers/{id}/power/on")
 def power_on(ctx):
     server = _power_server(ctx, "on")
-    if server.powered:
-        return done("Server is already powered on.", ctx.now)
-    ctx.state.schedule(POWER_DELAY, _set_power(server, True))
+    already = _already(server, True)
+    if already:
+        return done(already, ctx.now)
+    generation = _start_power_action(server, True)
+    ctx.state.schedule(POWER_DELAY, _set_power(server, generation, True))
     return done("Server is powering on.", ctx.now)
 
 
 @route("GET", "/servers/{id}/power/off")
 def power_off(ctx):
     server = _power_server(ctx, "off")
-    if not server.powered:
-        return done("Server is already powered off.", ctx.now)
-    ctx.state.schedule(POWER_DELAY, _set_power(server, False))
+    already = _already(server, False)
+    if already:
+        return done(already, ctx.now)
+    generation = _start_power_action(server, False)
+    ctx.state.schedule(POWER_DELAY, _set_power(server, generation, False))
     return done("Server is powering off.", ctx.now)
 
 
@@ -361,7 +398,8 @@ def reinstall(ctx):
         server.hostname = hostname
         server.installing = False
         server.powered = True
-        server.touch()
+        # The installer boots the server: that supersedes pending power events.
+        _start_power_action(server, None)
 
     if not stalled:
         ctx.state.schedule(REINSTALL_DELAY, finish)

@@ -24,12 +24,14 @@ from .constants import (
     DEFAULT_SEED,
     DEFAULT_SERVERS,
     DEFAULT_TOKEN_LIFETIME,
+    MAX_ADVANCE,
     MAX_BODY_BYTES,
+    MAX_TOKEN_LIFETIME,
 )
 from .faults import Faults
 from .replies import ApiError, Reply, bad_gateway, error
 from .seed import build_state
-from .validate import BadRequest, number
+from .validate import BadRequest, is_digits, number
 
 UNMATCHED = "<unmatched>"
 
@@ -48,13 +50,19 @@ class DropConnection(Exception):
 
 
 class SandboxApp:
+    sleep = staticmethod(time.sleep)  # how the latency fault waits (tests may record it)
+
     def __init__(
         self, seed=DEFAULT_SEED, servers=DEFAULT_SERVERS, token_lifetime=DEFAULT_TOKEN_LIFETIME
     ):
         if isinstance(servers, bool) or not isinstance(servers, int) or servers < 0:
             raise ValueError("servers must be an integer >= 0")
-        if not token_lifetime or token_lifetime <= 0:
-            raise ValueError("token_lifetime must be > 0 seconds")
+        if (
+            isinstance(token_lifetime, bool)
+            or not isinstance(token_lifetime, int | float)
+            or not 0 < token_lifetime <= MAX_TOKEN_LIFETIME  # also False for NaN
+        ):
+            raise ValueError(f"token_lifetime must be > 0 and <= {MAX_TOKEN_LIFETIME} seconds")
         self.seed = seed
         self.server_count = servers
         self.token_lifetime = token_lifetime
@@ -74,16 +82,24 @@ class SandboxApp:
             self.exceptions = []
 
     def set_faults(self, data):
-        """Replace the fault set (see faults.py). Raises ValueError on bad input."""
+        """Merge `data` into the faults in force (see faults.py); `{}` clears them all.
+
+        Returns the resulting fault set. Raises ValueError (BadRequest) on bad
+        input, and then changes nothing.
+        """
         with self.lock:
-            new, expire_tokens = faults_module.parse(data, self.route_keys, self.state.servers)
+            state = self.state
+            new, expire_tokens, hidden_changed = faults_module.parse(
+                data, self.route_keys, state.servers, self.faults
+            )
             self.faults = new
             # Reseed, so the same fault set gives the same sequence of outcomes.
             self._fault_rng = Random(f"{self.seed}:faults:{json.dumps(new.as_dict())}")
             if expire_tokens:
-                self.state.expire_all_tokens()
-            now = self.state.now()
-            self.state.hidden = {srv_id: now + s for srv_id, s in new.hidden.items()}
+                state.expire_all_tokens()
+            if hidden_changed:  # other keys leave running hide timers alone
+                now = state.now()
+                state.hidden = {srv_id: now + s for srv_id, s in new.hidden.items()}
             return new.as_dict()
 
     def stats(self):
@@ -91,7 +107,7 @@ class SandboxApp:
             return {"calls": {key: dict(counts) for key, counts in sorted(self._calls.items())}}
 
     def advance(self, seconds):
-        seconds = number(seconds, "advance", 0, 10 * 365 * 86400)
+        seconds = number(seconds, "advance", 0, MAX_ADVANCE)
         with self.lock:
             self.state.advance(seconds)
             return self.state.now()
@@ -131,7 +147,7 @@ class SandboxApp:
             faults = self.faults
             before = faults.before(key, self._fault_rng)
         if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
+            self.sleep(faults.latency_ms / 1000)
         if before:
             reply = self._fault_reply(before, faults)
             self._count(key, reply.status)
@@ -234,12 +250,10 @@ class SandboxApp:
 
 def _read_body(environ):
     """(bytes, None) or (b"", BadRequest): read errors become a 400 later."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
+    header = (environ.get("CONTENT_LENGTH") or "").strip() or "0"
+    if not is_digits(header, 18):  # ASCII digits only: int() also takes "²" and "١٢"
         return b"", BadRequest("Invalid Content-Length header.")
-    if length < 0:
-        return b"", BadRequest("Invalid Content-Length header.")
+    length = int(header)
     if length > MAX_BODY_BYTES:
         return b"", BadRequest("Request body too large.")
     if not length:

@@ -24,6 +24,7 @@ IPMI_SESSION_LIFETIME = 3 * 3600  # "Sessions are valid for 3 hours at a time."
 DEFAULT_SEED = 1
 DEFAULT_SERVERS = 8
 DEFAULT_TOKEN_LIFETIME = 3600
+MAX_TOKEN_LIFETIME = 10 * 365 * 86400
 DEMO_2FA_SERVERS = 3
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - the documented demo secret
@@ -37,6 +38,7 @@ SERVER_NAME_MAX = 100
 MAX_ISOS = 50  # per customer (there is no delete endpoint, so keep it roomy)
 MAX_EXTRA_IPV4 = 8  # per server
 MAX_BODY_BYTES = 1_000_000
+MAX_ADVANCE = 10 * 365 * 86400  # per call of advance()
 
 DEFAULT_TIMEOUT_HOLD_SECONDS = 30.0
 DEFAULT_RETRY_AFTER = 1

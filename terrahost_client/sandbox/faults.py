@@ -1,12 +1,16 @@
 """Injected faults: what `POST /_sandbox/faults` and `SandboxApp.set_faults()` accept.
 
-Each call replaces the whole fault set; `{}` clears it. Per call:
+Each call MERGES into the fault set in force: a key present sets that fault, a
+key absent keeps its current value, a key set to null clears that one fault
+(back to its default), and `{}` clears every fault. `expire_tokens` is an
+event: applied once when sent, never stored. `hide_server` starts its timers
+when sent. Per call:
   before processing (nothing changes): rate limit (429), then error (503/502);
   after processing (the change IS applied): timeout, then disconnect.
-`expire_tokens` and `hide_server` act when set; `routes` limits the four rates.
+`routes` limits the four rates.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .constants import DEFAULT_RETRY_AFTER, DEFAULT_TIMEOUT_HOLD_SECONDS
 from .validate import BadRequest, integer, number
@@ -75,31 +79,45 @@ class Faults:
         return data
 
 
-def parse(data, route_keys, server_ids):
-    """Validate a fault request. Returns (Faults, expire_tokens: bool)."""
+def parse(data, route_keys, server_ids, current=None):
+    """Validate a fault request and merge it into `current` (a Faults, not changed).
+
+    Returns (faults, expire_tokens, hidden_changed). Nothing is applied unless
+    every key is valid.
+    """
     if not isinstance(data, dict):
         raise BadRequest("Faults must be a JSON object.")
     unknown = sorted(set(data) - KEYS)
     if unknown:
         raise BadRequest(f"Unknown fault keys: {', '.join(unknown)}.")
-    faults = Faults()
-    for name in RATES:
-        if name in data:
-            setattr(faults, name, float(number(data[name], name, 0.0, 1.0)))
-    if "latency_ms" in data:
-        faults.latency_ms = number(data["latency_ms"], "latency_ms", 0, 600_000)
-    if "timeout_hold_seconds" in data:
-        hold = data["timeout_hold_seconds"]
-        faults.timeout_hold_seconds = number(hold, "timeout_hold_seconds", 0, 3600)
-    if "retry_after" in data:
-        faults.retry_after = int(number(data["retry_after"], "retry_after", 0, 86400))
-    if "routes" in data and data["routes"] is not None:
-        faults.routes = _routes(data["routes"], route_keys)
-    faults.single_session = _boolean(data.get("single_session", False), "single_session")
-    expire_tokens = _boolean(data.get("expire_tokens", False), "expire_tokens")
-    if data.get("hide_server") is not None:
-        faults.hidden = _hidden(data["hide_server"], server_ids)
-    return faults, expire_tokens
+    if not data or current is None:
+        faults = Faults()
+    else:
+        faults = replace(current, hidden=dict(current.hidden))
+    for name, value in data.items():
+        if name == "expire_tokens":
+            continue  # an event, not a stored fault
+        if value is None:  # clears this one fault: back to its default
+            attribute = "hidden" if name == "hide_server" else name
+            setattr(faults, attribute, getattr(Faults(), attribute))
+        elif name in RATES:
+            setattr(faults, name, float(number(value, name, 0.0, 1.0)))
+        elif name == "latency_ms":
+            faults.latency_ms = number(value, "latency_ms", 0, 600_000)
+        elif name == "timeout_hold_seconds":
+            faults.timeout_hold_seconds = number(value, "timeout_hold_seconds", 0, 3600)
+        elif name == "retry_after":
+            faults.retry_after = int(number(value, "retry_after", 0, 86400))
+        elif name == "routes":
+            faults.routes = _routes(value, route_keys)
+        elif name == "single_session":
+            faults.single_session = _boolean(value, "single_session")
+        elif name == "hide_server":
+            faults.hidden = _hidden(value, server_ids)
+    expire = data.get("expire_tokens")
+    expire_tokens = expire is not None and _boolean(expire, "expire_tokens")
+    hidden_changed = not data or "hide_server" in data
+    return faults, expire_tokens, hidden_changed
 
 
 def _boolean(value, name):

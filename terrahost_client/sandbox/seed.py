@@ -18,29 +18,29 @@ CREATED_TO = 1748736000  # 2025-06-01
 # The first servers of each account are fixed so every variation is present
 # even in a small sandbox. Later servers are drawn at random from the seed.
 DEMO_TEMPLATES = (
-    {"kind": "vps", "location": "DC2", "label": "web-01", "domain": "example.com", "pkg": 3,
+    {"kind": "vps", "location": "DC2", "name": "web-01", "domain": "example.com", "pkg": 3,
      "os": 102, "snapshots": 2, "extra_ips": 1},
-    {"kind": "vps", "location": "DC1", "label": "web-02", "domain": "example.com", "pkg": 4,
+    {"kind": "vps", "location": "DC1", "name": "web-02", "domain": "example.com", "pkg": 4,
      "os": 101, "snapshots": 1, "iso": True},
-    {"kind": "vps", "location": "DC2", "label": "db-primary", "domain": "example.com", "pkg": 6,
+    {"kind": "vps", "location": "DC2", "name": "db-primary", "domain": "example.com", "pkg": 6,
      "os": 101},
-    {"kind": "dedicated", "location": "DC3", "label": "db-replica", "domain": "example.com",
+    {"kind": "dedicated", "location": "DC3", "name": "db-replica", "domain": "example.com",
      "model": 0, "os": 116, "extra_ips": 1, "minimal_order": True},
-    {"kind": "vps", "location": "DC3", "label": "mail", "domain": "example.net", "pkg": 2,
+    {"kind": "vps", "location": "DC3", "name": "mail", "domain": "example.net", "pkg": 2,
      "os": 88, "upgrade_style": "product"},
-    {"kind": "dedicated", "location": "DC1", "label": "backup-01", "domain": "example.org",
+    {"kind": "dedicated", "location": "DC1", "name": "backup-01", "domain": "example.org",
      "model": 1, "os": 101, "extra_ips": 2},
-    {"kind": "colocation", "location": "DC2", "label": "colo-01", "domain": "", "os": 81},
-    {"kind": "vps", "location": "DC4", "label": "legacy-app", "domain": "example.com", "pkg": 3,
+    {"kind": "colocation", "location": "DC2", "name": "colo-01", "domain": "", "os": 81},
+    {"kind": "vps", "location": "DC4", "name": "legacy-app", "domain": "example.com", "pkg": 3,
      "os": 72},
 )  # fmt: skip
 
 DEMO_2FA_TEMPLATES = (
-    {"kind": "vps", "location": "DC1", "label": "vpn", "domain": "example.org", "pkg": 2,
+    {"kind": "vps", "location": "DC1", "name": "vpn", "domain": "example.org", "pkg": 2,
      "os": 101},
-    {"kind": "vps", "location": "DC2", "label": "monitor", "domain": "example.org", "pkg": 2,
+    {"kind": "vps", "location": "DC2", "name": "monitor", "domain": "example.org", "pkg": 2,
      "os": 102, "upgrade_style": "product"},
-    {"kind": "vps", "location": "DC1", "label": "ci-runner", "domain": "example.org", "pkg": 3,
+    {"kind": "vps", "location": "DC1", "name": "ci-runner", "domain": "example.org", "pkg": 3,
      "os": 102, "suspended": True},
 )  # fmt: skip
 
@@ -71,9 +71,9 @@ def build_state(seed, servers, token_lifetime):
 def _seed_servers(state, rng, account, count, first_id, templates):
     srv_id = first_id
     vps_ordinal = 0
-    labels = {}
+    roles = {}
     for index in range(count):
-        spec = templates[index] if index < len(templates) else _random_spec(rng, labels)
+        spec = templates[index] if index < len(templates) else _random_spec(rng, roles)
         server = _make_server(state, rng, account, srv_id, index, vps_ordinal, spec)
         if server.is_vps:
             vps_ordinal += 1
@@ -82,15 +82,15 @@ def _seed_servers(state, rng, account, count, first_id, templates):
         srv_id += rng.randint(1, 37)
 
 
-def _random_spec(rng, labels):
+def _random_spec(rng, roles):
     roll = rng.random()
     kind = "vps" if roll < 0.62 else "dedicated" if roll < 0.95 else "colocation"
     role = rng.choice(ROLES)
-    labels[role] = labels.get(role, 0) + 1
+    roles[role] = roles.get(role, 0) + 1
     spec = {
         "kind": kind,
         "location": rng.choice(catalog.LOCATIONS),
-        "label": f"{role}-{labels[role]:02d}",
+        "name": f"{role}-{roles[role]:02d}",
         "domain": rng.choice(DOMAINS) if rng.random() < 0.9 else "",
         "pkg": rng.choice(catalog.PACKAGES).pkg_id,
         "model": rng.randrange(len(catalog.DEDICATED_MODELS)),
@@ -111,19 +111,22 @@ def _random_spec(rng, labels):
 
 def _make_server(state, rng, account, srv_id, index, vps_ordinal, spec):
     kind = spec["kind"]
-    label = spec["label"]
+    # As recorded: srv_name is the customer's own (editable) name, srv_label the
+    # provider's "srvNNNN.terrahost.no".
+    name = spec["name"]
+    label = f"srv{srv_id}.terrahost.no"
     domain = spec["domain"]
     if kind == "colocation":
         hostname = ""  # as recorded: a colocation box has no hostname
     elif domain:
-        hostname = f"{label}.{domain}"
+        hostname = f"{name}.{domain}"
     else:
-        hostname = f"srv{srv_id}.terrahost.no"
+        hostname = label
     server = Server(
         srv_id=srv_id,
         cust_id=account.cust_id,
         kind="vps" if kind == "vps" else "dedicated",
-        name=f"srv{srv_id}.terrahost.no",
+        name=name,
         label=label,
         hostname=hostname,
         location=spec["location"],

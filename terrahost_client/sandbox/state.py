@@ -105,8 +105,8 @@ class Server:
     srv_id: int
     cust_id: str
     kind: str  # vps, dedicated (colocation boxes are dedicated with colocation=True)
-    name: str
-    label: str
+    name: str  # srv_name: the customer's own name ("web-01"); PUT /name changes it
+    label: str  # srv_label: the provider's label ("srv3523.terrahost.no")
     hostname: str
     location: str
     created: int
@@ -121,6 +121,10 @@ class Server:
     price: str = "0.00"
     powered: bool = True
     rebooting: bool = False
+    # Power actions: the latest one supersedes pending events of earlier ones.
+    # power_target is where the latest action ends (None: nothing pending).
+    power_generation: int = 0
+    power_target: bool | None = None
     installing: bool = False
     install_stalled: bool = False
     install_generation: int = 0  # so a superseded install's completion is ignored
@@ -168,6 +172,11 @@ class Server:
     def touch(self):
         """Forget the cached list row: call after every change."""
         self.row_json = None
+
+    @property
+    def power_intended(self):
+        """The state the server ends in: the latest action's target, else the current one."""
+        return self.powered if self.power_target is None else self.power_target
 
     @property
     def is_vps(self):

@@ -7,6 +7,7 @@ demo secret JBSWY3DPEHPK3PXP is 80 bits. Authenticator apps accept it.
 import base64
 import hashlib
 import hmac
+import re
 import struct
 import time
 
@@ -36,6 +37,8 @@ def totp_code(secret=TOTP_SECRET, for_time=None):
 
 def verify(secret, code, for_time=None, window=1):
     """True if `code` matches the step of `for_time` or `window` steps either side."""
+    if not isinstance(code, str) or re.fullmatch(r"[0-9]{6}", code) is None:
+        return False  # compare_digest() raises TypeError on non-ASCII text
     now = time.time() if for_time is None else for_time
     key = _key(secret)
     counter = int(now // STEP)

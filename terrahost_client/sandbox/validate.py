@@ -6,6 +6,10 @@ from urllib.parse import urlsplit
 
 LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# ASCII only: str.isdigit() and int() also take superscript, full-width and
+# Arabic-Indic digits ("\u0661\u0662" is 12 to int()).
+ASCII_DIGITS = re.compile(r"[0-9]+")
+MAX_ID = 10**18 - 1  # the longest id a path accepts has 18 digits
 
 
 class BadRequest(ValueError):
@@ -23,16 +27,23 @@ def require(body, name):
     return body[name]
 
 
+def is_digits(value, max_length=None):
+    """True for a non-empty string of ASCII digits 0-9 (and at most max_length of them)."""
+    if not isinstance(value, str) or ASCII_DIGITS.fullmatch(value) is None:
+        return False
+    return max_length is None or len(value) <= max_length
+
+
 def integer(value, name):
-    """A numeric id: an int, or a string of digits ("numeric" in the docs)."""
+    """A numeric id, 0 to MAX_ID: an int, an integral float or a string of ASCII digits."""
     if isinstance(value, bool):
         raise BadRequest(f"Invalid {name}: expected a number.")
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
-        return int(value.strip())
+        value = int(value)
+    elif isinstance(value, str) and is_digits(value.strip(), 18):
+        value = int(value.strip())
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
+        return value
     raise BadRequest(f"Invalid {name}: expected a number.")
 
 
@@ -57,7 +68,7 @@ def is_hostname(value):
     if not all(LABEL.match(label) for label in labels):
         return False
     # A name whose last label is all digits would read as an IP address.
-    return not labels[-1].isdigit()
+    return not is_digits(labels[-1])
 
 
 def hostname(value, name="hostname"):
@@ -95,11 +106,15 @@ def iso_url(value):
     return value
 
 
-def number(value, name, minimum=0.0, maximum=None):
-    """A finite number within bounds (control plane)."""
+def number(value, name, minimum, maximum):
+    """A finite number within bounds (control plane); never a string or a bool.
+
+    The bounds are checked before anything converts the value to a float: an
+    int of 400 digits compares fine but overflows math.isfinite().
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadRequest(f"Invalid {name}: expected a number.")
-    if not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
-        limit = f" between {minimum} and {maximum}" if maximum is not None else f" >= {minimum}"
-        raise BadRequest(f"Invalid {name}: expected a number{limit}.")
+    in_bounds = minimum <= value <= maximum  # False for NaN; exact for huge ints
+    if not in_bounds or (isinstance(value, float) and not math.isfinite(value)):
+        raise BadRequest(f"Invalid {name}: expected a number between {minimum} and {maximum}.")
     return value

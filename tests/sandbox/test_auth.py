@@ -3,7 +3,7 @@ import time
 import pytest
 
 from terrahost_client.sandbox import TOTP_SECRET, SandboxApp, totp_code
-from terrahost_client.sandbox.totp import hotp
+from terrahost_client.sandbox.totp import hotp, verify
 
 from .conftest import Api, assert_error
 
@@ -18,8 +18,10 @@ def frozen_wall(monkeypatch):
     return WALL
 
 
-def test_it_issues_a_token_with_a_string_expiry_and_customer_id(anon):
+def test_it_issues_a_token_with_a_string_expiry_and_customer_id(app, anon):
+    before = int(app.now())
     response = anon.post("/authenticate", json={"username": "demo", "password": "demo"})
+    after = int(app.now())
     assert response.status_code == 200
     body = response.json()
     assert body["success"] is True
@@ -27,14 +29,14 @@ def test_it_issues_a_token_with_a_string_expiry_and_customer_id(anon):
     data = body["data"]
     assert isinstance(data["token"], str) and len(data["token"]) >= 32
     assert isinstance(data["token_expire"], str) and data["token_expire"].isdigit()
-    assert abs(int(data["token_expire"]) - (time.time() + 3600)) < 5
+    assert before + 3600 <= int(data["token_expire"]) <= after + 3600
     assert data["customer_id"] == "19998"
 
 
-def test_the_token_lifetime_is_configurable():
+def test_the_token_lifetime_is_configurable(frozen_wall):
     api = Api(SandboxApp(seed=1, token_lifetime=60))
     response = api.post("/authenticate", json={"username": "demo", "password": "demo"})
-    assert abs(int(response.json()["data"]["token_expire"]) - (time.time() + 60)) < 5
+    assert response.json()["data"]["token_expire"] == str(int(frozen_wall) + 60)
 
 
 @pytest.mark.parametrize(
@@ -74,6 +76,59 @@ def test_totp_allows_one_step_of_drift_either_way(anon, frozen_wall, steps, acce
     body = {"username": "demo-2fa", "password": "demo", "code": code}
     response = anon.post("/authenticate", json=body)
     assert response.status_code == (200 if accepted else 401)
+
+
+FULL_WIDTH = str.maketrans(
+    "0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+)
+ARABIC_INDIC = str.maketrans(
+    "0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "\uff11\uff12\uff13\uff14\uff15\uff16",
+        "\u0661\u0662\u0663\u0664\u0665\u0666",
+        "²³⁴⁵⁶⁷",
+        "12345\uff16",
+        "current-full-width",
+        "current-arabic-indic",
+        "1234567",
+        "12 456",
+        "+12345",
+        -12345,
+        10**30,
+        "1e309",
+        12.5,
+        True,
+        ["123456"],
+        {"code": "123456"},
+    ],
+)
+def test_a_code_that_is_not_six_ascii_digits_answers_401(app, anon, frozen_wall, code):
+    current = totp_code(TOTP_SECRET, frozen_wall)
+    if code == "current-full-width":
+        code = current.translate(FULL_WIDTH)  # the right code, in the wrong digits
+    elif code == "current-arabic-indic":
+        code = current.translate(ARABIC_INDIC)
+    body = {"username": "demo-2fa", "password": "demo", "code": code}
+    assert_error(anon.post("/authenticate", json=body), 401, "Invalid two-factor")
+    assert app.exceptions == []
+
+
+def test_totp_verify_is_false_for_non_ascii_codes(frozen_wall):
+    current = totp_code(TOTP_SECRET, frozen_wall)
+    assert verify(TOTP_SECRET, current, for_time=frozen_wall)
+    for code in (
+        "\uff11\uff12\uff13\uff14\uff15\uff16",
+        current.translate(FULL_WIDTH),
+        current + "\n",
+        None,
+        123456,
+    ):
+        assert verify(TOTP_SECRET, code, for_time=frozen_wall) is False
 
 
 def test_a_numeric_code_is_accepted_too(anon, frozen_wall):

@@ -2,13 +2,13 @@
 
 import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from terrahost_client.sandbox import process as sandbox_process
+from terrahost_client.sandbox.__main__ import parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,19 +63,28 @@ def test_a_timeout_is_held_then_closed_and_the_write_is_applied(served, session)
         "routes": ["PUT /servers/{id}/name"],
     }
     assert session.post(f"{base}/_sandbox/faults", json=faults, timeout=5).status_code == 200
-    started = time.monotonic()
+    # The connection is held open without an answer: a client reading for less
+    # than the hold gives up with a read timeout ...
     with pytest.raises(requests.exceptions.ReadTimeout):
         session.put(f"{served}/servers/{srv_id}/name", json={"name": "held"}, timeout=(5, 0.2))
-    assert time.monotonic() - started < 0.5
-    # A patient client sees the connection close after the hold, with no response.
-    started = time.monotonic()
-    with pytest.raises(requests.exceptions.ConnectionError):
+    # ... and a patient one sees it closed after the hold, with no response
+    # (a ConnectionError, not a ReadTimeout: it closed before 5 s).
+    with pytest.raises(requests.exceptions.ConnectionError) as caught:
         session.put(f"{served}/servers/{srv_id}/name", json={"name": "held"}, timeout=5)
-    assert time.monotonic() - started >= 0.55
+    assert not isinstance(caught.value, requests.exceptions.Timeout)
     detail = session.get(f"{served}/servers/{srv_id}", timeout=5).json()["data"][0]
     assert detail["srv_name"] == "held"
     stats = session.get(f"{base}/_sandbox/stats", timeout=5).json()
     assert stats["calls"]["PUT /servers/{id}/name"] == {"timeout": 2}
+
+
+def wait_until_counted(base, route_key):
+    """Poll the stats until `route_key` was counted: the call was processed (and is held)."""
+    for _ in range(1000):
+        if route_key in requests.get(f"{base}/_sandbox/stats", timeout=5).json()["calls"]:
+            return
+        threading.Event().wait(0.01)
+    pytest.fail(f"{route_key} was never counted")
 
 
 def held_call(url, headers, outcome):
@@ -95,14 +104,13 @@ def held_call(url, headers, outcome):
 
 def test_a_held_call_does_not_block_others(served, session):
     base = served.removesuffix("/api/v3")
-    faults = {"timeout_rate": 1.0, "timeout_hold_seconds": 1, "routes": ["GET /my/account"]}
+    faults = {"timeout_rate": 1.0, "timeout_hold_seconds": 2, "routes": ["GET /my/account"]}
     session.post(f"{base}/_sandbox/faults", json=faults, timeout=5)
     outcome = []
     thread = held_call(f"{served}/my/account", session.headers, outcome)
-    time.sleep(0.1)
-    started = time.monotonic()
+    wait_until_counted(base, "GET /my/account")
     assert session.get(f"{served}/servers", timeout=5).status_code == 200
-    assert time.monotonic() - started < 0.5
+    assert outcome == []  # answered while the other call was still held
     thread.join()
     assert outcome == [requests.exceptions.ConnectionError]
 
@@ -110,10 +118,9 @@ def test_a_held_call_does_not_block_others(served, session):
 def test_a_disconnect_closes_at_once(served, session):
     base = served.removesuffix("/api/v3")
     session.post(f"{base}/_sandbox/faults", json={"disconnect_rate": 1.0}, timeout=5)
-    started = time.monotonic()
-    with pytest.raises(requests.exceptions.ConnectionError):
+    with pytest.raises(requests.exceptions.ConnectionError) as caught:
         session.get(f"{served}/servers", timeout=5)
-    assert time.monotonic() - started < 1
+    assert not isinstance(caught.value, requests.exceptions.Timeout)
     session.post(f"{base}/_sandbox/faults", json={}, timeout=5)
     stats = session.get(f"{base}/_sandbox/stats", timeout=5).json()
     assert stats["calls"]["GET /servers"] == {"disconnect": 1}
@@ -129,11 +136,38 @@ def test_a_signal_stops_it_cleanly_even_while_a_call_is_held(sig):
     requests.post(f"{base}/_sandbox/faults", json={"timeout_rate": 1.0}, timeout=5)  # 30 s hold
     outcome = []
     thread = held_call(f"{url}/servers", {"Authorization": f"Bearer {token}"}, outcome)
-    time.sleep(0.2)
-    started = time.monotonic()
+    wait_until_counted(base, "GET /servers")
+    # It stops (stop() waits for the exit) without waiting out the 30 s hold.
     assert stop(process, sig) == 0
-    assert time.monotonic() - started < 3
     thread.join()
     assert outcome == [requests.exceptions.ConnectionError]
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(url + "/servers", timeout=1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--servers", "\u0661\u0662"],
+        ["--servers", "\uff11\uff12"],
+        ["--port", "²"],
+        ["--seed", "\u0663"],
+        ["--servers", "-1"],
+        ["--token-lifetime", "nan"],
+        ["--token-lifetime", "inf"],
+        ["--token-lifetime", "1e309"],
+        ["--token-lifetime", "\u0661\u0662"],
+        ["--token-lifetime", "0"],
+        ["--token-lifetime", "9" * 400],
+    ],
+)
+def test_odd_numbers_on_the_command_line_are_usage_errors(args, capsys):
+    with pytest.raises(SystemExit) as caught:
+        parse_args(args)
+    assert caught.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_plain_numbers_on_the_command_line_are_accepted():
+    args = parse_args(["--port", "0", "--servers", "12", "--seed", "7", "--token-lifetime", "90.5"])
+    assert (args.port, args.servers, args.seed, args.token_lifetime) == (0, 12, 7, 90.5)

@@ -1,11 +1,11 @@
 """Injected faults, stats, the clock and reset: the control plane, in process."""
 
-import time
-
 import pytest
 import requests
 
 from terrahost_client.sandbox import SandboxApp
+from terrahost_client.sandbox import faults as faults_module
+from terrahost_client.sandbox.faults import Faults
 
 from .conftest import Api, assert_error, find
 
@@ -35,17 +35,17 @@ def test_stats_count_calls_per_route_template_and_status(app, api):
 
 
 def test_rate_limited_calls_get_429_with_retry_after_and_change_nothing(app, api):
-    srv_id = find(app, label="web-01").srv_id
+    srv_id = find(app, name="web-01").srv_id
     app.set_faults({"rate_limit_rate": 1.0, "retry_after": 7})
     response = rename(api, srv_id, "renamed")
     assert_error(response, 429)
     assert response.headers["Retry-After"] == "7"
-    assert app.state.servers[srv_id].name == f"srv{srv_id}.terrahost.no"
+    assert app.state.servers[srv_id].name == "web-01"
     assert app.stats()["calls"][RENAME] == {"429": 1}
 
 
 def test_errors_are_503_envelopes_or_502_html_and_change_nothing(app, api):
-    srv_id = find(app, label="web-01").srv_id
+    srv_id = find(app, name="web-01").srv_id
     app.set_faults({"error_rate": 1.0})
     statuses = set()
     for n in range(20):
@@ -58,12 +58,12 @@ def test_errors_are_503_envelopes_or_502_html_and_change_nothing(app, api):
             assert response.headers["Content-Type"].startswith("text/html")
             assert "502 Bad Gateway" in response.text
     assert statuses == {502, 503}
-    assert app.state.servers[srv_id].name == f"srv{srv_id}.terrahost.no"
+    assert app.state.servers[srv_id].name == "web-01"
     assert sum(app.stats()["calls"][RENAME].values()) == 20
 
 
 def test_a_timeout_is_processed_then_never_answered(app, api):
-    srv_id = find(app, label="web-01").srv_id
+    srv_id = find(app, name="web-01").srv_id
     app.set_faults({"timeout_rate": 1.0})
     with pytest.raises(requests.exceptions.ReadTimeout):
         rename(api, srv_id, "applied anyway")
@@ -81,12 +81,18 @@ def test_a_disconnect_is_processed_then_the_connection_closes(app, api):
     assert app.stats()["calls"][REBOOT] == {"disconnect": 1}
 
 
-def test_latency_slows_calls_and_can_time_them_out_after_processing(app, api):
-    srv_id = find(app, label="web-01").srv_id
+def test_latency_delays_each_call_and_can_time_it_out_after_processing(app, api, monkeypatch):
+    srv_id = find(app, name="web-01").srv_id
     app.set_faults({"latency_ms": 60})
-    started = time.monotonic()
-    assert api.get("/servers").status_code == 200
-    assert time.monotonic() - started >= 0.06
+    with monkeypatch.context() as patch:
+        slept = []
+        patch.setattr(app, "sleep", slept.append)
+        assert api.get("/servers").status_code == 200
+        assert api.get(f"/servers/{srv_id}").status_code == 200
+        assert slept == [0.06, 0.06]
+        api.control("GET", "/stats")
+        assert slept == [0.06, 0.06]  # not the control plane
+    # A client that reads for less time than the latency gives up; the call is applied.
     with pytest.raises(requests.exceptions.ReadTimeout):
         rename(api, srv_id, "slow", timeout=(1, 0.01))
     assert app.state.servers[srv_id].name == "slow"
@@ -98,6 +104,93 @@ def test_routes_limit_the_rate_faults(app, api):
     assert api.get(f"/servers/{srv_id}/reboot").status_code in (502, 503)
     assert api.get("/servers").status_code == 200
     assert api.get(f"/servers/{srv_id}").status_code == 200
+
+
+def test_faults_merge_keys_absent_keep_their_value(app, api):
+    srv_id = find(app, name="web-02").srv_id
+    app.set_faults({"latency_ms": 5})
+    merged = app.set_faults({"hide_server": {"srv_id": srv_id, "seconds": 40}})
+    assert merged["latency_ms"] == 5
+    assert merged["hide_server"] == [{"srv_id": srv_id, "seconds": 40}]
+    assert api.control("GET", "/faults").json()["faults"] == merged
+    assert_error(api.get(f"/servers/{srv_id}"), 404)
+    # A later key changes that fault only; the hide timer keeps running.
+    app.advance(30)
+    merged = api.control("POST", "/faults", json={"latency_ms": 7}).json()["faults"]
+    assert merged["latency_ms"] == 7 and merged["hide_server"]
+    assert_error(api.get(f"/servers/{srv_id}"), 404)
+    app.advance(10)
+    assert api.get(f"/servers/{srv_id}").status_code == 200
+
+
+def test_null_clears_one_fault_only(app, api):
+    srv_id = find(app, name="web-02").srv_id
+    app.set_faults({"latency_ms": 5, "hide_server": {"srv_id": srv_id, "seconds": 40}})
+    app.set_faults({"error_rate": 0.5, "routes": [REBOOT], "retry_after": 9})
+    faults = api.control("POST", "/faults", json={"latency_ms": None}).json()["faults"]
+    assert faults["latency_ms"] == 0
+    assert faults["hide_server"] == [{"srv_id": srv_id, "seconds": 40}]
+    assert (faults["error_rate"], faults["routes"], faults["retry_after"]) == (0.5, [REBOOT], 9)
+    assert_error(api.get(f"/servers/{srv_id}"), 404)
+    faults = app.set_faults({"hide_server": None, "routes": None, "retry_after": None})
+    assert faults["hide_server"] == [] and faults["routes"] is None
+    assert faults["retry_after"] == 1 and faults["error_rate"] == 0.5
+    assert api.get(f"/servers/{srv_id}").status_code == 200
+
+
+def test_every_key_can_be_cleared_with_null(app):
+    app.set_faults(
+        {
+            "latency_ms": 1,
+            "error_rate": 0.1,
+            "timeout_rate": 0.1,
+            "disconnect_rate": 0.1,
+            "rate_limit_rate": 0.1,
+            "timeout_hold_seconds": 2,
+            "retry_after": 3,
+            "routes": [REBOOT],
+            "single_session": True,
+            "hide_server": {"srv_id": find(app, name="web-01").srv_id, "seconds": 5},
+        }
+    )
+    cleared = app.set_faults(dict.fromkeys(faults_module.KEYS))
+    assert cleared == Faults().as_dict()
+
+
+def test_an_empty_object_clears_latency_and_hidden_servers_alike(app, api):
+    srv_id = find(app, name="web-02").srv_id
+    app.set_faults({"latency_ms": 5})
+    app.set_faults({"hide_server": {"srv_id": srv_id, "seconds": 40}})
+    assert api.control("POST", "/faults", json={}).json()["faults"] == Faults().as_dict()
+    assert app.faults == Faults()
+    assert api.get(f"/servers/{srv_id}").status_code == 200
+
+
+def test_expire_tokens_is_an_event_not_a_stored_fault(app, api):
+    srv_id = find(app, name="web-02").srv_id
+    app.set_faults({"latency_ms": 5, "hide_server": {"srv_id": srv_id, "seconds": 40}})
+    faults = app.set_faults({"expire_tokens": True})
+    assert "expire_tokens" not in faults
+    assert faults["latency_ms"] == 5 and faults["hide_server"]  # kept
+    assert_error(api.get("/servers"), 401, "expired")
+    api.login()
+    app.set_faults({"latency_ms": 6})  # does not expire tokens again
+    assert api.get("/servers").status_code == 200
+    assert_error(api.get(f"/servers/{srv_id}"), 404)  # still hidden
+    app.set_faults({"expire_tokens": False})
+    app.set_faults({"expire_tokens": None})
+    assert api.get("/servers").status_code == 200
+
+
+def test_a_rejected_fault_request_changes_nothing(app, api):
+    app.set_faults({"latency_ms": 5})
+    before = app.faults.as_dict()
+    response = api.control("POST", "/faults", json={"error_rate": 1.0, "latency_ms": -1})
+    assert response.status_code == 400
+    response = api.control("POST", "/faults", json={"expire_tokens": True, "retry_after": "x"})
+    assert response.status_code == 400
+    assert app.faults.as_dict() == before
+    assert api.get("/servers").status_code == 200  # the token was not expired either
 
 
 def test_an_empty_fault_set_clears_everything(app, api):
@@ -118,7 +211,7 @@ def test_expire_tokens_expires_every_token_issued_so_far(app, api):
 
 
 def test_a_hidden_server_is_missing_and_404_for_a_while(app, api):
-    srv_id = find(app, label="web-02").srv_id
+    srv_id = find(app, name="web-02").srv_id
     app.set_faults({"hide_server": {"srv_id": srv_id, "seconds": 40}})
     body = api.get("/servers").json()
     assert str(srv_id) not in [row["srv_id"] for row in body["data"]]
@@ -194,7 +287,7 @@ def test_the_clock_endpoint_advances_simulated_time(app, api):
 
 
 def test_reset_restores_the_seeded_state_and_clears_stats_faults_and_clock(app, api):
-    srv_id = find(app, label="web-01").srv_id
+    srv_id = find(app, name="web-01").srv_id
     rename(api, srv_id, "changed")
     app.set_faults({"latency_ms": 5, "hide_server": {"srv_id": srv_id, "seconds": 99}})
     app.advance(100)
@@ -204,4 +297,4 @@ def test_reset_restores_the_seeded_state_and_clears_stats_faults_and_clock(app, 
     assert app.state.clock.offset == 0
     assert_error(api.get("/servers"), 401)  # tokens are gone too
     api.login()
-    assert api.server(srv_id)["srv_name"] == f"srv{srv_id}.terrahost.no"
+    assert api.server(srv_id)["srv_name"] == "web-01"

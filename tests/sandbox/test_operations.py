@@ -16,7 +16,7 @@ from .conftest import assert_error, find
 
 
 def test_snapshots_are_created_pending_then_completed_and_deleted(app, api):
-    server = find(app, label="web-02")
+    server = find(app, name="web-02")
     path = f"/servers/{server.srv_id}"
     before = api.get(f"{path}/snapshots").json()["data"]
     response = api.post(f"{path}/snapshot", json={"name": "before-upgrade"})
@@ -47,7 +47,7 @@ def test_snapshot_names_are_checked(app, api, body):
 
 
 def test_one_pending_snapshot_at_a_time_and_a_limit_of_three(app, api):
-    server = find(app, label="web-01")  # has two snapshots already
+    server = find(app, name="web-01")  # has two snapshots already
     path = f"/servers/{server.srv_id}/snapshot"
     assert api.post(path, json={"name": "a"}).status_code == 200
     assert_error(api.post(path, json={"name": "b"}), 400, "already being created")
@@ -76,7 +76,7 @@ def test_distributions_and_their_operating_systems(api):
 
 
 def test_reinstall_returns_a_password_at_the_top_level_then_finishes(app, api):
-    server = find(app, label="web-01")
+    server = find(app, name="web-01")
     path = f"/servers/{server.srv_id}/reinstall"
     body = {
         "os_id": 101,
@@ -103,7 +103,7 @@ def test_reinstall_returns_a_password_at_the_top_level_then_finishes(app, api):
 
 @pytest.mark.parametrize("empty", ["language", "keyboard", "timezone"])
 def test_an_empty_locale_setting_stalls_the_installer_forever(app, api, empty):
-    server = find(app, label="web-02")
+    server = find(app, name="web-02")
     body = {
         "os_id": 101,
         "hostname": "stuck.example.com",
@@ -137,7 +137,7 @@ def test_an_empty_locale_setting_stalls_the_installer_forever(app, api, empty):
     ],
 )
 def test_reinstall_rejects_bad_input(app, api, body, message):
-    server = find(app, label="web-01")  # a 2 GB VPS
+    server = find(app, name="web-01")  # a 2 GB VPS
     full = {"language": "en_US", "keyboard": "us", "timezone": "Europe/Oslo", **body}
     assert_error(api.post(f"/servers/{server.srv_id}/reinstall", json=full), 400, message)
     assert app.state.servers[server.srv_id].installing is False
@@ -147,7 +147,7 @@ def test_reinstall_rejects_bad_input(app, api, body, message):
 
 
 def test_reverse_dns_for_ipv4_and_ipv6_shows_at_once(app, api):
-    server = find(app, label="web-01")
+    server = find(app, name="web-01")
     ipv4 = server.primary_ip
     subnet = server.subnets[0]
     path = f"/servers/{server.srv_id}/reverse"
@@ -177,7 +177,7 @@ def test_reverse_dns_for_ipv4_and_ipv6_shows_at_once(app, api):
     ],
 )
 def test_reverse_dns_rejects_bad_input(app, api, body, message):
-    server = find(app, label="web-01")
+    server = find(app, name="web-01")
     v6 = next(ip for ip in server.ips if ip.version == 6)
     ids = {"PRIMARY": server.primary_ip.ip_id, "V6": v6.ip_id}
     body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
@@ -188,7 +188,7 @@ def test_reverse_dns_rejects_bad_input(app, api, body, message):
 
 
 def test_an_iso_uploads_then_mounts(app, api):
-    server = find(app, label="web-01")
+    server = find(app, name="web-01")
     path = f"/servers/{server.srv_id}/isos"
     url = "https://mirror.example.com/images/rescue-1.2.iso"
     response = api.post(path, json={"iso_url": url})
@@ -232,7 +232,7 @@ def test_an_iso_uploads_then_mounts(app, api):
     ],
 )
 def test_bad_iso_requests_answer_400(app, api, body):
-    srv_id = find(app, label="web-01").srv_id
+    srv_id = find(app, name="web-01").srv_id
     assert_error(api.post(f"/servers/{srv_id}/isos", json=body), 400)
 
 
@@ -240,7 +240,7 @@ def test_bad_iso_requests_answer_400(app, api, body):
 
 
 def test_an_upgrade_changes_cores_ram_and_disk_after_a_delay(app, api):
-    server = find(app, label="web-01")  # KVM 2048
+    server = find(app, name="web-01")  # KVM 2048
     path = f"/servers/{server.srv_id}/upgrade"
     packages = api.get(path).json()["data"]
     assert packages[0]["pkg_id"] == "4" and packages[0]["product_price"] == "299.00"
@@ -268,7 +268,7 @@ def test_some_upgrade_lists_have_product_ids_and_no_pkg_id(app, api):
 
 
 def test_upgrades_reject_bad_packages_and_dedicated_servers(app, api):
-    srv_id = find(app, label="web-01").srv_id
+    srv_id = find(app, name="web-01").srv_id
     for body in ({}, {"pkg_id": 999}, {"pkg_id": 2}, {"pkg_id": "x"}):
         assert_error(api.post(f"/servers/{srv_id}/upgrade", json=body), 400)
     dedicated = find(app, kind="dedicated").srv_id
@@ -280,7 +280,7 @@ def test_upgrades_reject_bad_packages_and_dedicated_servers(app, api):
 
 
 def test_an_ipv4_order_answers_only_a_message_and_the_address_comes_later(app, api):
-    server = find(app, label="backup-01")
+    server = find(app, name="backup-01")
     count = len(api.server(server.srv_id)["ips"])
     response = api.post(f"/servers/{server.srv_id}/ipv4", json={"ip_type": "l2"})
     assert response.json() == {"meta": {**response.json()["meta"]}}
@@ -295,7 +295,7 @@ def test_an_ipv4_order_answers_only_a_message_and_the_address_comes_later(app, a
 
 @pytest.mark.parametrize("body", [{}, {"ip_type": "l4"}, {"ip_type": "L3"}, {"ip_type": None}])
 def test_an_ipv4_order_without_a_valid_ip_type_is_invalid_data(app, api, body):
-    srv_id = find(app, label="backup-01").srv_id
+    srv_id = find(app, name="backup-01").srv_id
     assert_error(api.post(f"/servers/{srv_id}/ipv4", json=body), 400, "Invalid data received.")
 
 

@@ -93,3 +93,102 @@ def test_powerstate_sits_in_meta_for_some_servers_and_at_the_top_for_others(app,
 def test_power_actions_are_get_only(app, api, path):
     srv_id = find(app, kind="dedicated", colocation=False).srv_id
     assert_error(api.post(f"/servers/{srv_id}/{path}"), 405)
+
+
+# --- a later power action supersedes the pending events of earlier ones --------
+
+
+def act(api, srv_id, action):
+    response = api.get(f"/servers/{srv_id}/{action}")
+    assert response.status_code == 200, response.text
+    return response.json()["meta"]["message"]
+
+
+def switchable(app):
+    return find(app, kind="vps", power_toggle_405=False, mgmt=True).srv_id
+
+
+def settle(app):
+    app.advance(10 * REBOOT_DELAY)  # every pending power event is long due
+
+
+def test_off_then_on_within_the_delay_ends_on(app, api):
+    srv_id = switchable(app)
+    assert act(api, srv_id, "power/off") == "Server is powering off."
+    app.advance(POWER_DELAY - 1)
+    # The latest action counts: the server is heading off, so "on" is no no-op.
+    assert act(api, srv_id, "power/on") == "Server is powering on."
+    app.advance(1)  # the cancelled "off" was due here
+    assert power(api, srv_id) is True
+    settle(app)
+    assert power(api, srv_id) is True
+    assert act(api, srv_id, "power/on") == "Server is already powered on."
+
+
+def test_on_then_off_within_the_delay_ends_off(app, api):
+    srv_id = switchable(app)
+    act(api, srv_id, "power/off")
+    settle(app)
+    assert power(api, srv_id) is False
+    assert act(api, srv_id, "power/on") == "Server is powering on."
+    app.advance(POWER_DELAY - 1)
+    assert act(api, srv_id, "power/off") == "Server is powering off."
+    app.advance(1)  # the cancelled "on" was due here
+    assert power(api, srv_id) is False
+    settle(app)
+    assert power(api, srv_id) is False
+    assert act(api, srv_id, "power/off") == "Server is already powered off."
+
+
+@pytest.mark.parametrize("gap", [0, REBOOT_DOWN_DELAY, REBOOT_DELAY - 1])
+def test_reboot_then_off_ends_off(app, api, gap):
+    srv_id = switchable(app)
+    assert act(api, srv_id, "reboot") == "Server is rebooting."
+    app.advance(gap)
+    # A reboot ends ON, so "off" during one is a real change, and ends the reboot.
+    assert act(api, srv_id, "power/off") == "Server is powering off."
+    assert api.server(srv_id)["srv_status_reboot"] == "0"
+    settle(app)
+    assert power(api, srv_id) is False
+    assert api.server(srv_id)["srv_status_reboot"] == "0"
+
+
+def test_off_then_reboot_ends_on(app, api):
+    srv_id = switchable(app)
+    act(api, srv_id, "power/off")
+    app.advance(POWER_DELAY - 1)
+    assert act(api, srv_id, "reboot") == "Server is rebooting."
+    # The reboot's target (on) now counts, and its own schedule applies.
+    assert act(api, srv_id, "power/on") == "Server is already powering on."
+    app.advance(REBOOT_DOWN_DELAY)
+    assert power(api, srv_id) is False
+    app.advance(REBOOT_DELAY - REBOOT_DOWN_DELAY)
+    assert power(api, srv_id) is True
+    assert api.server(srv_id)["srv_status_reboot"] == "0"
+    settle(app)
+    assert power(api, srv_id) is True
+
+
+def test_a_repeated_action_while_pending_neither_restarts_nor_cancels_it(app, api):
+    srv_id = switchable(app)
+    act(api, srv_id, "power/off")
+    app.advance(POWER_DELAY - 1)
+    assert act(api, srv_id, "power/off") == "Server is already powering off."
+    app.advance(1)  # due as first scheduled, not POWER_DELAY after the repeat
+    assert power(api, srv_id) is False
+    assert act(api, srv_id, "power/off") == "Server is already powered off."
+
+
+def test_a_second_reboot_restarts_the_reboot(app, api):
+    srv_id = switchable(app)
+    act(api, srv_id, "reboot")
+    app.advance(REBOOT_DELAY - 1)
+    assert act(api, srv_id, "reboot") == "Server is rebooting."
+    app.advance(1)  # the first reboot's "on" was due here: it no longer applies
+    assert power(api, srv_id) is False
+    assert api.server(srv_id)["srv_status_reboot"] == "1"
+    app.advance(REBOOT_DELAY - 2)
+    assert power(api, srv_id) is False
+    app.advance(1)  # REBOOT_DELAY after the second reboot
+    assert power(api, srv_id) is True
+    assert api.server(srv_id)["srv_status_reboot"] == "0"
