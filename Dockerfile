@@ -1,8 +1,8 @@
 # The panel's image: one image for the web, worker and beat services (see docker-compose.yml).
 FROM python:3.11-slim
 
-# PYTHONPATH: the code in /app comes first, next to templates/ and static/ (the copy that
-# `pip install .` puts in site-packages has neither).
+# The panel runs from its source in /app (PYTHONPATH), next to templates/ and static/; only
+# its pinned dependencies are pip-installed.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/app \
@@ -27,8 +27,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/requirements.txt
 
 COPY . .
-RUN pip install --no-deps . \
-    && chmod 0755 scripts/docker-entrypoint.sh
+RUN chmod 0755 scripts/docker-entrypoint.sh
 
 # Static files are baked into the image (served by WhiteNoise). Settings refuse to load
 # without a secret key and an encryption key, so this step gets throwaway ones that exist
@@ -46,5 +45,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "/app/scripts/healthcheck.py"]
 
+# gunicorn takes its number of worker processes from WEB_CONCURRENCY (docker-compose.yml
+# passes it explicitly, default 3).
 ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
-CMD ["gunicorn", "panel.wsgi:application", "-b", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "panel.wsgi:application", "-b", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-"]

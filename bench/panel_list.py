@@ -319,7 +319,7 @@ def _measure_stampede(admin) -> tuple[str, list[float]]:
 
     The sandbox answers slowly, so every view arrives while the first holds the lock. A
     view takes that slow answer, plus the waiters' polling of the lock (backing off to
-    250 ms in mirror._wait_for_winner), plus 20 renders sharing one process.
+    500 ms in panel.core.locks.CacheLock.wait_released), plus 20 renders sharing one process.
     Returns the upstream calls and the seconds each view took (views answering 200).
     """
     from django.db import connection as db

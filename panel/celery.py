@@ -13,15 +13,40 @@ app = Celery("panel")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {
-    # Keeps mirrors warm so that pages rarely wait for GET /servers.
-    "refresh-stale-mirrors": {
-        "task": "panel.servers.tasks.refresh_stale_mirrors",
-        "schedule": 60.0,
-    },
-    # Removes servers that GET /servers has not listed for PANEL_MIRROR_PURGE_AFTER seconds.
-    "purge-missing-servers": {
-        "task": "panel.servers.tasks.purge_missing_servers",
-        "schedule": 3600.0,
-    },
-}
+# Beat ticks this often at the fastest, whatever the TTL.
+MIN_MIRROR_REFRESH_INTERVAL = 5.0
+
+
+def mirror_refresh_interval() -> float:
+    """Seconds between beat's mirror refresh ticks: half of PANEL_MIRROR_TTL, at least 5.
+
+    At every tick the task refreshes the connections due (see
+    panel.servers.tasks.beat_max_age), so a mirror is refreshed about once per TTL and a
+    page view finds it stale only while beat or the workers are behind or stopped; the
+    page then refreshes it itself, coalesced.
+    """
+    from django.conf import settings
+
+    return max(MIN_MIRROR_REFRESH_INTERVAL, settings.PANEL_MIRROR_TTL / 2)
+
+
+def beat_schedule() -> dict:
+    return {
+        "refresh-stale-mirrors": {
+            "task": "panel.servers.tasks.refresh_stale_mirrors",
+            "schedule": mirror_refresh_interval(),
+        },
+        # Removes servers that stayed absent from successful GET /servers listings for
+        # PANEL_MIRROR_PURGE_AFTER seconds (see panel.servers.mirror.purge_missing).
+        "purge-missing-servers": {
+            "task": "panel.servers.tasks.purge_missing_servers",
+            "schedule": 3600.0,
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _set_beat_schedule(sender, **kwargs):
+    # Runs when Celery first reads its configuration, i.e. after Django's settings are
+    # loaded (reading them while `panel` itself is being imported would be too early).
+    sender.conf.beat_schedule = beat_schedule()

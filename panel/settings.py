@@ -28,7 +28,14 @@ def env(name: str, default: str = "") -> str:
     """NAME from the environment, or the contents of the file that NAME_FILE points at."""
     path = os.environ.get(f"{name}_FILE")
     if path:
-        return Path(path).read_text().strip()
+        try:
+            return Path(path).read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {path}, which cannot be read ({reason}). "
+                f"Fix the path or the file's permissions, or set {name} instead."
+            ) from None
     return os.environ.get(name, default)
 
 
@@ -73,10 +80,20 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-secret-key-used-because-PANEL_DEBUG-is-on-never-in-production"  # noqa: S105
 
 
-def _encryption_keys() -> list[str]:
-    keys = envlist("PANEL_ENCRYPTION_KEYS")
+DEV_KEY_WARNING = """
+************************************************************************************
+  WARNING: PANEL_ENCRYPTION_KEYS is not set, so a DEVELOPMENT encryption key derived
+  from the secret key encrypts the stored Terrahost passwords and tokens. Fine for
+  local development only: set PANEL_ENCRYPTION_KEYS before storing real credentials.
+************************************************************************************
+"""
+
+
+def encryption_keys(keys: list[str], *, debug: bool, secret_key: str, warn=None) -> list[str]:
+    """PANEL_ENCRYPTION_KEYS checked; in debug mode without keys, a development key (and
+    one loud warning through `warn`, default: standard error)."""
     if not keys:
-        if not DEBUG:
+        if not debug:
             raise ImproperlyConfigured(
                 "PANEL_ENCRYPTION_KEYS is not set. It encrypts stored Terrahost passwords and "
                 "tokens: set it to one or more comma-separated Fernet keys (the first encrypts, "
@@ -84,7 +101,8 @@ def _encryption_keys() -> list[str]:
                 "print(Fernet.generate_key().decode())'`, or set PANEL_DEBUG=1 for local "
                 "development."
             )
-        digest = hashlib.sha256(b"panel-dev-encryption-key:" + SECRET_KEY.encode()).digest()
+        (warn or _stderr)(DEV_KEY_WARNING)
+        digest = hashlib.sha256(b"panel-dev-encryption-key:" + secret_key.encode()).digest()
         return [base64.urlsafe_b64encode(digest).decode()]
     for position, key in enumerate(keys, start=1):
         try:
@@ -97,7 +115,22 @@ def _encryption_keys() -> list[str]:
     return keys
 
 
-PANEL_ENCRYPTION_KEYS = _encryption_keys()
+def _stderr(text: str) -> None:
+    # Once per run, not once per process: the autoreloader's child, Celery's and
+    # gunicorn's workers inherit the environment.
+    if os.environ.get("PANEL_DEV_KEY_WARNED") != "1":
+        os.environ["PANEL_DEV_KEY_WARNED"] = "1"
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+PANEL_ENCRYPTION_KEYS = encryption_keys(
+    envlist("PANEL_ENCRYPTION_KEYS"),
+    debug=DEBUG,
+    secret_key=SECRET_KEY,
+    # The test suite runs in debug mode without keys on purpose: no warning there.
+    warn=(lambda text: None) if TESTING else None,
+)
 
 ALLOWED_HOSTS = envlist("PANEL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("PANEL_CSRF_TRUSTED_ORIGINS")
@@ -221,8 +254,10 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Login throttling: this many failures per username and address within the window.
+# Login throttling (panel.accounts.throttle): failed attempts allowed within the window per
+# username and client address, and per username from all addresses together.
 PANEL_LOGIN_MAX_FAILURES = envint("PANEL_LOGIN_MAX_FAILURES", 5)
+PANEL_LOGIN_MAX_FAILURES_PER_USERNAME = envint("PANEL_LOGIN_MAX_FAILURES_PER_USERNAME", 20)
 PANEL_LOGIN_WINDOW = envint("PANEL_LOGIN_WINDOW", 15 * 60)
 
 # --- Security (secure by default when debug is off) -----------------------------------------
@@ -242,7 +277,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("PANEL_BEHIND_PROXY", False):
+# Behind a reverse proxy: trust its X-Forwarded-Proto and -Host, and take the client's
+# address from the last hop of X-Forwarded-For (login throttling).
+PANEL_BEHIND_PROXY = envbool("PANEL_BEHIND_PROXY", False)
+if PANEL_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 

@@ -8,7 +8,8 @@ from .models import User
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with throttling per username and client address."""
+    """Django's login form with throttling (panel.accounts.throttle): per username and
+    client address, and per username from every address."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -18,19 +19,19 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if throttle.is_blocked(username, address):
+        password = self.cleaned_data.get("password")
+        if not (username and password):
+            return super().clean()  # the field errors say what is missing; nothing to check
+        address = throttle.client_address(self.request)
+        # Counted before the check, so parallel guesses cannot all get through.
+        if not throttle.attempt(username, address):
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": settings.PANEL_LOGIN_WINDOW // 60},
+                params={"minutes": max(1, settings.PANEL_LOGIN_WINDOW // 60)},
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(username, address)
-            raise
-        throttle.clear(username, address)
+        cleaned = super().clean()
+        throttle.succeeded(username, address)
         return cleaned
 
 

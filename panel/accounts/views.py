@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .decorators import admin_required
@@ -9,6 +10,8 @@ from .forms import LoginForm, UserCreateForm
 from .models import User
 
 
+# Django's LoginView and PasswordChangeView already mark their password fields with
+# sensitive_post_parameters (on dispatch), so error reports never show them.
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
@@ -34,6 +37,7 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"users": users})
 
 
+@sensitive_post_parameters("password")
 @admin_required
 @require_http_methods(["GET", "POST"])
 def user_create(request):

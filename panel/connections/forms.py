@@ -49,6 +49,14 @@ class ConnectionAddForm(forms.Form):
         return name
 
 
+class AddCodeForm(forms.Form):
+    """The second step of adding a 2FA account: only the code (the rest waits in the
+    session)."""
+
+    step = forms.CharField(widget=forms.HiddenInput, initial="code", required=False)
+    code = CodeField(label="2FA code", help_text="The current 6-digit code from the app.")
+
+
 class ReauthForm(forms.Form):
     code = CodeField(label="Fresh 2FA code")
 

@@ -1,7 +1,18 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
 
 from panel.core import crypto
+
+
+class ConnectionQuerySet(models.QuerySet):
+    def with_server_counts(self):
+        """Each connection with `server_count` and `missing_count` (one query)."""
+        return self.annotate(
+            server_count=Count("servers"),
+            missing_count=Count("servers", filter=Q(servers__missing_since__isnull=False)),
+        )
 
 
 class Connection(models.Model):
@@ -16,7 +27,7 @@ class Connection(models.Model):
         NEEDS_REAUTH = "needs_reauth", "Needs re-authentication"
         FAILED = "failed", "Login refused"
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)
     base_url = models.URLField("API URL", max_length=300)
     username = models.CharField(max_length=150)
     password_encrypted = models.TextField(editable=False)
@@ -37,8 +48,18 @@ class Connection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ConnectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # "Main" and "main" would be two connections nobody can tell apart.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="connection_name_unique_ci",
+                violation_error_message="A connection with this name already exists.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

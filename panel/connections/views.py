@@ -1,31 +1,74 @@
+import time
+
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import admin_required
+from panel.core import crypto
 from panel.servers import mirror
 
 from . import services
-from .forms import ConnectionAddForm, PasswordUpdateForm, ReauthForm
+from .forms import AddCodeForm, ConnectionAddForm, PasswordUpdateForm, ReauthForm
 from .models import Connection
 
+# A 2FA account's add waits for its code this long; the password waits in the session,
+# encrypted like every stored secret.
+PENDING_KEY = "connections:pending-add"
+PENDING_MAX_AGE = 10 * 60
 
-def _with_counts():
-    return Connection.objects.annotate(
-        server_count=Count("servers"),
-        missing_count=Count("servers", filter=Q(servers__missing_since__isnull=False)),
-    )
+
+def _add_problem(form, problem: services.ConnectionProblem) -> None:
+    form.add_error(problem.field if problem.field in form.fields else None, problem.message)
 
 
 @admin_required
 def connection_list(request):
-    return render(request, "connections/connection_list.html", {"connections": _with_counts()})
+    connections = Connection.objects.with_server_counts()
+    return render(request, "connections/connection_list.html", {"connections": connections})
 
 
+def _added(request, conn: Connection):
+    mirror.refresh_connection(conn, force=True)
+    messages.success(request, f"Connected to Terrahost as {conn.username}.")
+    return redirect("connections:detail", pk=conn.pk)
+
+
+def _pending(request) -> dict | None:
+    pending = request.session.get(PENDING_KEY)
+    if pending and time.time() - pending.get("at", 0) > PENDING_MAX_AGE:
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return pending
+
+
+@sensitive_variables("new")
+def _keep_pending(request, new: services.NewConnection) -> None:
+    request.session[PENDING_KEY] = {
+        "name": new.name,
+        "username": new.username,
+        "base_url": new.base_url,
+        "password": crypto.encrypt(new.password),
+        "at": time.time(),
+    }
+
+
+@sensitive_post_parameters("password", "code")
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("data", "new")
 def connection_add(request):
+    """Connect a Terrahost account. When Terrahost asks for a 2FA code, the page asks for
+    only the code next (the password waits in the session, encrypted) until it is given
+    or the admin cancels."""
+    pending = _pending(request)
+    if pending and (request.method == "GET" or request.POST.get("step") == "code"):
+        return _add_code_step(request, pending)
+    if not pending and request.POST.get("step") == "code":
+        messages.info(request, "That took too long: please enter the account details again.")
+        return redirect("connections:add")
+    request.session.pop(PENDING_KEY, None)  # a new first step replaces an old one
     form = ConnectionAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -39,25 +82,71 @@ def connection_add(request):
         try:
             conn = services.add_connection(new, created_by=request.user)
         except services.ConnectionProblem as problem:
-            form.add_error(problem.field, problem.message)
+            if problem.code != "code_needed" or data["code"]:
+                _add_problem(form, problem)
+            else:
+                _keep_pending(request, new)
+                return _render_code_step(request, request.session[PENDING_KEY], AddCodeForm())
         else:
-            mirror.refresh_connection(conn, force=True)
-            messages.success(request, f"Connected to Terrahost as {conn.username}.")
-            return redirect("connections:detail", pk=conn.pk)
+            return _added(request, conn)
     return render(request, "connections/connection_add.html", {"form": form})
+
+
+@sensitive_variables("pending", "new")
+def _add_code_step(request, pending: dict):
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        request.session.pop(PENDING_KEY, None)
+        messages.info(request, "The connection was not added.")
+        return redirect("connections:add")
+    form = AddCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            password = crypto.decrypt(pending["password"])
+        except crypto.DecryptionError:
+            request.session.pop(PENDING_KEY, None)
+            messages.error(request, "Please enter the account details again.")
+            return redirect("connections:add")
+        new = services.NewConnection(
+            name=pending["name"],
+            username=pending["username"],
+            password=password,
+            code=form.cleaned_data["code"],
+            base_url=pending["base_url"],
+        )
+        try:
+            conn = services.add_connection(new, created_by=request.user)
+        except services.ConnectionProblem as problem:
+            _add_problem(form, problem)
+        else:
+            request.session.pop(PENDING_KEY, None)
+            return _added(request, conn)
+    return _render_code_step(request, pending, form)
+
+
+def _render_code_step(request, pending: dict, form):
+    context = {
+        "form": form,
+        "pending": {key: pending[key] for key in ("name", "username", "base_url")},
+    }
+    return render(request, "connections/connection_add_code.html", context)
+
+
+def _detail_page(request, pk: int, *, reauth_form=None, password_form=None, status=200):
+    conn = get_object_or_404(Connection.objects.with_server_counts(), pk=pk)
+    context = {
+        "conn": conn,
+        "reauth_form": reauth_form or ReauthForm(),
+        "password_form": password_form or PasswordUpdateForm(),
+    }
+    return render(request, "connections/connection_detail.html", context, status=status)
 
 
 @admin_required
 def connection_detail(request, pk: int):
-    conn = get_object_or_404(_with_counts(), pk=pk)
-    context = {
-        "conn": conn,
-        "reauth_form": ReauthForm(),
-        "password_form": PasswordUpdateForm(),
-    }
-    return render(request, "connections/connection_detail.html", context)
+    return _detail_page(request, pk)
 
 
+@sensitive_post_parameters("code")
 @admin_required
 @require_POST
 def connection_reauth(request, pk: int):
@@ -67,18 +156,18 @@ def connection_reauth(request, pk: int):
         try:
             services.reauthenticate(conn, form.cleaned_data["code"])
         except services.ConnectionProblem as problem:
-            form.add_error("code", problem.message)
+            _add_problem(form, problem)
         else:
             mirror.refresh_connection(conn, force=True)
             messages.success(request, f"{conn.name} is connected again.")
             return redirect("connections:detail", pk=conn.pk)
-    conn = get_object_or_404(_with_counts(), pk=pk)
-    context = {"conn": conn, "reauth_form": form, "password_form": PasswordUpdateForm()}
-    return render(request, "connections/connection_detail.html", context, status=400)
+    return _detail_page(request, pk, reauth_form=form, status=400)
 
 
+@sensitive_post_parameters("password", "code")
 @admin_required
 @require_POST
+@sensitive_variables("form")
 def connection_password(request, pk: int):
     conn = get_object_or_404(Connection, pk=pk)
     form = PasswordUpdateForm(request.POST)
@@ -86,14 +175,12 @@ def connection_password(request, pk: int):
         try:
             services.update_password(conn, form.cleaned_data["password"], form.cleaned_data["code"])
         except services.ConnectionProblem as problem:
-            form.add_error(None, problem.message)
+            _add_problem(form, problem)
         else:
             mirror.refresh_connection(conn, force=True)
             messages.success(request, "The new password works and was saved.")
             return redirect("connections:detail", pk=conn.pk)
-    conn = get_object_or_404(_with_counts(), pk=pk)
-    context = {"conn": conn, "reauth_form": ReauthForm(), "password_form": form}
-    return render(request, "connections/connection_detail.html", context, status=400)
+    return _detail_page(request, pk, password_form=form, status=400)
 
 
 @admin_required
@@ -111,7 +198,7 @@ def connection_refresh(request, pk: int):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def connection_delete(request, pk: int):
-    conn = get_object_or_404(_with_counts(), pk=pk)
+    conn = get_object_or_404(Connection.objects.with_server_counts(), pk=pk)
     if request.method == "POST":
         name = conn.name
         conn.delete()

@@ -2,7 +2,6 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -25,10 +24,7 @@ def home(request):
 @require_GET
 def status(request):
     checks = [health.check_database(), health.check_redis(), health.check_celery()]
-    connections = Connection.objects.annotate(
-        server_count=Count("servers"),
-        missing_count=Count("servers", filter=Q(servers__missing_since__isnull=False)),
-    )
+    connections = Connection.objects.with_server_counts()
     context = {"checks": checks, "connections": connections, "all_ok": all(c.ok for c in checks)}
     return render(request, "core/status.html", context)
 

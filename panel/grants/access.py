@@ -23,6 +23,12 @@ def is_panel_admin(user) -> bool:
     )
 
 
+def _may_hold_grants(user) -> bool:
+    """Grants count only for a logged-in, active user (a deactivated one keeps its grants
+    in the database, but they give nothing until it is active again)."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def _user_grants(user):
     from .models import Grant
 
@@ -36,7 +42,7 @@ def visible_servers(user) -> QuerySet:
     servers = MirroredServer.objects.all()
     if is_panel_admin(user):
         return servers
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _may_hold_grants(user):
         return servers.none()
     grants = _user_grants(user)
     return servers.filter(
@@ -52,7 +58,7 @@ def visible_connections(user) -> QuerySet:
     connections = Connection.objects.all()
     if is_panel_admin(user):
         return connections
-    if user is None or not user.is_authenticated:
+    if not _may_hold_grants(user):
         return connections.none()
     grants = _user_grants(user)
     return connections.filter(
@@ -65,7 +71,7 @@ def keys_for(user, server) -> frozenset[str]:
     """Every key the user holds on this server (union of their grants)."""
     if is_panel_admin(user):
         return ALL_KEYS
-    if user is None or not user.is_authenticated:
+    if not _may_hold_grants(user):
         return frozenset()
     held: set[str] = set()
     grants = _user_grants(user).filter(Q(server=server) | Q(connection_id=server.connection_id))
@@ -97,7 +103,7 @@ def grantable_keys(granter, *, server=None, connection=None) -> frozenset[str]:
     """Keys `granter` may hand out on this scope: never one they do not hold themselves."""
     if is_panel_admin(granter):
         return ALL_KEYS
-    if granter is None or not granter.is_authenticated:
+    if not _may_hold_grants(granter):
         return frozenset()
     if server is not None:
         return keys_for(granter, server)

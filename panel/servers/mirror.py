@@ -1,28 +1,42 @@
 """The server mirror: GET /servers copied into MirroredServer, at most once per TTL.
 
 `refresh_connection(conn)` is cheap when the mirror is fresh (no query, no call). When it
-is stale, one caller per connection wins a lock in the cache (Redis, so across processes)
-and calls GET /servers; every other caller waits for the winner and then reads the table.
-Upstream failures are recorded on the connection (shown as a banner) and never raised.
+is stale, one caller per connection wins a lock in the cache's Redis
+(panel.core.locks.CacheLock, so across processes) and calls GET /servers; every other
+caller waits for the winner and then reads the table. Upstream failures are recorded on
+the connection (shown as a banner) and never raised.
+
+When Redis does not answer, the lock is treated as absent: the caller refreshes without
+coalescing (and logs a warning). Pages keep working and show current data; the rate of
+GET /servers stays bounded by the TTL, which lives in the database (`servers_checked_at`),
+so only requests that arrive during the same few seconds of one stale moment can overlap.
+The alternative, serving the last data with a banner, would leave every list stale for
+the whole outage, because Celery (same Redis) is not refreshing either.
+
+Missing and purged servers: a server absent from a successful listing is marked missing
+(`missing_since`); it is deleted only once its connection has listed successfully later
+than `missing_since + PANEL_MIRROR_PURGE_AFTER`, i.e. it stayed absent through real
+listings that long. A connection that could not list (waiting for a 2FA code over a
+weekend, Terrahost down) keeps all its servers and their grants.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
-import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from panel.connections.models import Connection
 from panel.connections.services import ConnectionProblem, api, describe
+from panel.core.locks import UNAVAILABLE, CacheLock
 from terrahost_client import redact
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Server
@@ -38,6 +52,8 @@ MIRROR_FIELDS = [
     "hostname",
     "display_name",
     "primary_ip",
+    "primary_ip_sort",
+    "ips",
     "location",
     "type",
     "vps_type",
@@ -55,26 +71,72 @@ CONNECTION_STATE_FIELDS = [
     "auth_state",
 ]
 
+# GET /servers answered an empty list while the mirror still shows servers as listed.
+# Terrahost hides live servers for a while and one bad answer must not turn a whole
+# account "not listed", so the first empty answer marks nothing: the connection gets this
+# warning and keeps its list. The emptiness is believed on a second consecutive empty
+# answer at least PANEL_MIRROR_TTL later (an account whose servers were all cancelled
+# must eventually show them as not listed). Believed, it only marks servers missing;
+# deleting them still takes PANEL_MIRROR_PURGE_AFTER of successful listings.
+EMPTY_LIST_WARNING = (
+    "Terrahost answered with an empty server list. The panel kept the last known list "
+    "and will check again; if the list is still empty then, the servers are shown as not "
+    "listed."
+)
+
 
 @dataclass
 class RefreshOutcome:
-    """What `refresh_connection` did: "fresh", "refreshed", "waited" or "failed"."""
+    """What `refresh_connection` did.
+
+    fresh: nothing to do; refreshed: GET /servers stored; waited: another process
+    refreshed while this one waited; busy: another process was still refreshing when the
+    wait ended (the last data is shown); empty: an empty list was not believed yet (see
+    EMPTY_LIST_WARNING); failed: upstream or the connection's login failed (`error`).
+    """
 
     action: str
     error: str = ""
 
 
-def lock_key(conn_id: int) -> str:
+def lock_name(conn_id: int) -> str:
     return f"mirror-refresh:{conn_id}"
 
 
-def is_fresh(conn: Connection, now: datetime | None = None) -> bool:
-    """Fresh = a refresh was attempted within PANEL_MIRROR_TTL (failures count too, so a
-    broken upstream is not hammered by every page view)."""
+def is_fresh(conn: Connection, now: datetime | None = None, max_age: float | None = None) -> bool:
+    """Fresh = a refresh was attempted within `max_age` seconds (default PANEL_MIRROR_TTL;
+    failures count too, so a broken upstream is not hammered by every page view)."""
     if conn.servers_checked_at is None:
         return False
     now = now or timezone.now()
-    return now - conn.servers_checked_at < timedelta(seconds=settings.PANEL_MIRROR_TTL)
+    if max_age is None:
+        max_age = settings.PANEL_MIRROR_TTL
+    return now - conn.servers_checked_at < timedelta(seconds=max_age)
+
+
+def ip_sort_key(value: str | None) -> str:
+    """A text key that sorts addresses as numbers: IPv4 zero-padded ("4 192.000.002.009"),
+    then IPv6 exploded ("6 2001:0db8:..."), then anything unparsable ("9 ...")."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return ("9 " + value.lower())[:64]
+    if address.version == 4:
+        return "4 " + ".".join(f"{int(octet):03d}" for octet in str(address).split("."))
+    return "6 " + address.exploded
+
+
+def all_ips(server: Server) -> str:
+    """Every address of the server, primary first, space-separated (for search)."""
+    found = [server.primary_ip] if server.primary_ip else []
+    for ip in server.ips:
+        address = ip.address.strip()
+        if address and address not in found:
+            found.append(address)
+    return " ".join(found)
 
 
 def mirror_values(server: Server, now: datetime) -> dict:
@@ -85,6 +147,8 @@ def mirror_values(server: Server, now: datetime) -> dict:
         "hostname": server.hostname[:255],
         "display_name": server.display_name[:255],
         "primary_ip": (server.primary_ip or "")[:64],
+        "primary_ip_sort": ip_sort_key(server.primary_ip),
+        "ips": all_ips(server),
         "location": server.location[:100],
         "type": server.type[:50],
         "vps_type": server.vps_type[:50],
@@ -96,36 +160,46 @@ def mirror_values(server: Server, now: datetime) -> dict:
     }
 
 
-def refresh_connection(conn: Connection, force: bool = False) -> RefreshOutcome:
-    """Bring the mirror of `conn` up to date if it is stale (or `force`). Never raises for
-    upstream problems: they end up in `conn.last_error` / `conn.auth_state`."""
-    if not force and is_fresh(conn):
+def refresh_connection(
+    conn: Connection, force: bool = False, max_age: float | None = None
+) -> RefreshOutcome:
+    """Bring the mirror of `conn` up to date if it is older than `max_age` (default the
+    TTL) or `force`. Never raises for upstream problems: they end up in `conn.last_error`
+    / `conn.auth_state`."""
+    if not force and is_fresh(conn, max_age=max_age):
         return RefreshOutcome("fresh")
     if conn.auth_state != Connection.AuthState.OK:  # waits for an admin (code, password)
         return RefreshOutcome("failed", conn.last_error)
-    key = lock_key(conn.pk)
-    owner = uuid.uuid4().hex
-    if cache.add(key, owner, timeout=settings.PANEL_MIRROR_LOCK_TIMEOUT):
+    try:
+        lock = CacheLock(lock_name(conn.pk), timeout=settings.PANEL_MIRROR_LOCK_TIMEOUT)
+        won = lock.acquire()
+    except UNAVAILABLE as error:
+        logger.warning(
+            "The cache does not answer (%r): refreshing connection %s without the lock.",
+            error,
+            conn.pk,
+        )
+        return _refresh_if_still_stale(conn, force, max_age)
+    if won:
         try:
-            # Another process may have refreshed between our look and our lock.
-            conn.refresh_from_db(fields=CONNECTION_STATE_FIELDS)
-            if not force and is_fresh(conn):
-                return RefreshOutcome("fresh")
-            return _refresh_now(conn)
+            return _refresh_if_still_stale(conn, force, max_age)
         finally:
-            if cache.get(key) == owner:
-                cache.delete(key)
-    _wait_for_winner(key)
+            lock.release()  # logs, never raises, when Redis has gone meanwhile
+    try:
+        released = lock.wait_released(settings.PANEL_MIRROR_WAIT)
+    except UNAVAILABLE as error:
+        logger.warning("The cache stopped answering while waiting for a refresh: %r", error)
+        released = True  # nothing more to wait for: read what the table has
     conn.refresh_from_db(fields=CONNECTION_STATE_FIELDS)
-    return RefreshOutcome("waited", conn.last_error)
+    return RefreshOutcome("waited" if released else "busy", conn.last_error)
 
 
-def _wait_for_winner(key: str) -> None:
-    deadline = time.monotonic() + settings.PANEL_MIRROR_WAIT
-    delay = 0.02
-    while cache.get(key) is not None and time.monotonic() < deadline:
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
+def _refresh_if_still_stale(conn: Connection, force: bool, max_age: float | None):
+    # Another process may have refreshed between our look and now.
+    conn.refresh_from_db(fields=CONNECTION_STATE_FIELDS)
+    if not force and is_fresh(conn, max_age=max_age):
+        return RefreshOutcome("fresh")
+    return _refresh_now(conn)
 
 
 def _refresh_now(conn: Connection) -> RefreshOutcome:
@@ -140,13 +214,42 @@ def _refresh_now(conn: Connection) -> RefreshOutcome:
         logger.warning("GET /servers failed for connection %s: %r", conn.pk, error)
         _record_failure(conn, describe(error), started)
         return RefreshOutcome("failed", describe(error))
-    store_servers(conn, servers, now=started)
+    if not any(server.id for server in servers) and not _empty_list_believed(conn, started):
+        logger.warning("GET /servers answered an empty list for connection %s", conn.pk)
+        _record_empty_list(conn, started)
+        return RefreshOutcome("empty", EMPTY_LIST_WARNING)
+    store_servers(conn, servers, now=started, previous_listing=conn.servers_refreshed_at)
     conn.servers_checked_at = conn.servers_refreshed_at = started
     conn.last_error, conn.last_error_at = "", None
     Connection.objects.filter(pk=conn.pk).update(
         servers_checked_at=started, servers_refreshed_at=started, last_error="", last_error_at=None
     )
+    purge_missing(connection=conn)
     return RefreshOutcome("refreshed")
+
+
+def _empty_list_believed(conn: Connection, now: datetime) -> bool:
+    """An empty list is taken as it is when the mirror lists nothing either, or when the
+    previous answer was empty too, at least one TTL earlier (see EMPTY_LIST_WARNING)."""
+    if not MirroredServer.objects.filter(connection=conn, missing_since__isnull=True).exists():
+        return True
+    return (
+        conn.last_error == EMPTY_LIST_WARNING
+        and conn.last_error_at is not None
+        and now - conn.last_error_at >= timedelta(seconds=settings.PANEL_MIRROR_TTL)
+    )
+
+
+def _record_empty_list(conn: Connection, now: datetime) -> None:
+    """An attempt (so the TTL applies) that is not a successful listing: nothing is marked
+    missing and `servers_refreshed_at` stays, so it cannot purge anything either. The time
+    of the first empty answer is kept."""
+    conn.servers_checked_at = now
+    if conn.last_error != EMPTY_LIST_WARNING or conn.last_error_at is None:
+        conn.last_error, conn.last_error_at = EMPTY_LIST_WARNING, now
+    Connection.objects.filter(pk=conn.pk).update(
+        servers_checked_at=now, last_error=conn.last_error, last_error_at=conn.last_error_at
+    )
 
 
 def _record_failure(conn: Connection, message: str, now: datetime) -> None:
@@ -157,12 +260,30 @@ def _record_failure(conn: Connection, message: str, now: datetime) -> None:
     )
 
 
+def listing_gap() -> timedelta:
+    """Two successful listings further apart than this leave a gap nobody looked through
+    (the connection waited for a 2FA code, Terrahost was down, beat was stopped)."""
+    return timedelta(seconds=max(600, 3 * settings.PANEL_MIRROR_TTL))
+
+
 @transaction.atomic
-def store_servers(conn: Connection, servers: list[Server], *, now: datetime) -> None:
-    """Upsert the listed servers in bulk, mark absent ones missing, purge long-absent ones.
+def store_servers(
+    conn: Connection,
+    servers: list[Server],
+    *,
+    now: datetime,
+    previous_listing: datetime | None = None,
+) -> None:
+    """Upsert the listed servers in bulk and mark absent ones missing (never deletes).
 
     Rows whose (redacted) record did not change only get `last_seen_at` bumped, in chunks;
     new or changed rows are upserted in batches. Never one query per server.
+
+    `previous_listing` is the connection's last successful listing before this one. When
+    it is more than `listing_gap()` ago, servers still missing get their `missing_since`
+    moved forward by the gap: an absence counts only while listings were watching, so a
+    server missing on Friday, behind a connection that could not list until Monday, is
+    not purged by Monday's first listing.
     """
     records: dict[int, dict] = {}
     for server in servers:
@@ -194,7 +315,10 @@ def store_servers(conn: Connection, servers: list[Server], *, now: datetime) -> 
     MirroredServer.objects.filter(
         connection=conn, last_seen_at__lt=now, missing_since__isnull=True
     ).update(missing_since=now)
-    purge_missing(connection=conn, now=now)
+    if previous_listing is not None and now - previous_listing > listing_gap():
+        MirroredServer.objects.filter(
+            connection=conn, missing_since__isnull=False, missing_since__lt=now
+        ).update(missing_since=F("missing_since") + (now - previous_listing))
 
 
 def record_hash(record: dict) -> str:
@@ -202,14 +326,23 @@ def record_hash(record: dict) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def purge_missing(*, connection: Connection | None = None, now: datetime | None = None) -> int:
-    """Delete servers absent from GET /servers for longer than PANEL_MIRROR_PURGE_AFTER."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.PANEL_MIRROR_PURGE_AFTER)
-    gone = MirroredServer.objects.filter(missing_since__lt=cutoff)
+def purge_missing(*, connection: Connection | None = None) -> int:
+    """Delete servers that stayed absent through successful listings for longer than
+    PANEL_MIRROR_PURGE_AFTER: their connection listed successfully (`servers_refreshed_at`)
+    later than `missing_since + PURGE_AFTER`, and every listing since `missing_since`
+    left them out (a listing that shows a server clears its `missing_since`). Servers of a
+    connection that has not listed since, for whatever reason, are kept."""
+    after = timedelta(seconds=settings.PANEL_MIRROR_PURGE_AFTER)
+    gone = MirroredServer.objects.filter(
+        missing_since__isnull=False,
+        connection__servers_refreshed_at__gt=F("missing_since") + after,
+    )
     if connection is not None:
         gone = gone.filter(connection=connection)
-    deleted, _ = gone.delete()
+    _, per_model = gone.delete()  # their grants go with them (CASCADE)
+    deleted = per_model.get(MirroredServer._meta.label, 0)
+    if deleted:
+        logger.info("Removed %s server(s) missing from GET /servers for too long", deleted)
     return deleted
 
 

@@ -16,9 +16,11 @@ class RawRecordField(models.JSONField):
 class MirroredServer(models.Model):
     """One server as GET /servers last listed it, for lists, search, sorting and grants.
 
-    Terrahost stays the source of truth. A server absent from a refresh gets
-    `missing_since` (the API hides live servers for a while) and is removed only after a
-    long absence (PANEL_MIRROR_PURGE_AFTER). `raw` is the record with secrets redacted.
+    Terrahost stays the source of truth. A server absent from a successful refresh gets
+    `missing_since` (the API hides live servers for a while) and is removed only after it
+    stayed absent through successful listings for PANEL_MIRROR_PURGE_AFTER (time without
+    successful listings does not count: see mirror.store_servers and mirror.purge_missing).
+    `raw` is the record with secrets redacted.
     """
 
     class Status(models.TextChoices):
@@ -36,7 +38,12 @@ class MirroredServer(models.Model):
     label = models.CharField(max_length=255, blank=True)
     hostname = models.CharField(max_length=255, blank=True)
     display_name = models.CharField(max_length=255, blank=True, db_index=True)
-    primary_ip = models.CharField("primary IP", max_length=64, blank=True, db_index=True)
+    primary_ip = models.CharField("primary IP", max_length=64, blank=True)
+    # Sorts addresses as numbers: "4 192.000.002.009" < "4 192.000.002.010"; IPv6 exploded
+    # after every IPv4 ("6 2001:0db8:..."); see mirror.ip_sort_key.
+    primary_ip_sort = models.CharField(max_length=64, blank=True, editable=False)
+    # Every address of the server (IPv4 and IPv6, primary first), space-separated: search.
+    ips = models.TextField("IP addresses", blank=True)
     location = models.CharField(max_length=100, blank=True)
     type = models.CharField(max_length=50, blank=True)
     vps_type = models.CharField(max_length=50, blank=True)
@@ -56,6 +63,7 @@ class MirroredServer(models.Model):
         indexes = [
             models.Index(fields=["connection", "last_seen_at"], name="server_conn_seen"),
             models.Index(fields=["missing_since"], name="server_missing"),
+            models.Index(fields=["primary_ip_sort", "srv_id"], name="server_ip_sort"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
@@ -16,6 +17,7 @@ from django.db.models.functions import Lower
 
 from panel.connections.models import Connection
 from panel.connections.services import ConnectionProblem, api, describe
+from panel.core.locks import UNAVAILABLE
 from panel.grants.access import visible_connections, visible_servers
 from terrahost_client import redact
 from terrahost_client.errors import NotFound, TerrahostError
@@ -28,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 SORTS = {
     "name": (Lower("display_name"), "srv_id"),
-    "ip": ("primary_ip", "srv_id"),
+    "ip": ("primary_ip_sort", "srv_id"),  # as numbers: .9 before .10
     "location": ("location", Lower("display_name")),
     "type": ("type", Lower("display_name")),
     "os": ("os_name", Lower("display_name")),
@@ -57,6 +59,11 @@ class ServerList:
     @property
     def problems(self) -> list[Connection]:
         return [conn for conn in self.connections if conn.has_problem]
+
+    @property
+    def waiting_for_admin(self) -> bool:
+        """Some connection cannot refresh until an admin acts (2FA code, new password)."""
+        return any(conn.auth_state != Connection.AuthState.OK for conn in self.connections)
 
     @property
     def columns(self) -> list[dict]:
@@ -97,7 +104,7 @@ def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) 
             | Q(name__icontains=query)
             | Q(label__icontains=query)
             | Q(hostname__icontains=query)
-            | Q(primary_ip__icontains=query)
+            | Q(ips__icontains=query)  # every IPv4/IPv6 address, not only the primary
         )
     sort_key, descending = parse_sort(sort)
     order = []
@@ -113,6 +120,102 @@ def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) 
         descending=descending,
         connections=connections,
     )
+
+
+# --- "Try again" on the list -----------------------------------------------------------------
+
+
+@dataclass
+class RefreshReport:
+    """What a user's "Try again" did, per connection they may see."""
+
+    refreshed: list[Connection] = field(default_factory=list)  # listed just now
+    up_to_date: list[Connection] = field(default_factory=list)  # checked seconds ago, fine
+    busy: list[Connection] = field(default_factory=list)  # another request still at it
+    failed: list[tuple[Connection, str]] = field(default_factory=list)  # (conn, why)
+    waiting: list[Connection] = field(default_factory=list)  # need an admin first
+
+    def messages(self, for_admin: bool) -> list[tuple[int, str]]:
+        """(level, text) in plain words; customers never see connection names or the
+        provider's name."""
+        done = self.refreshed + self.up_to_date
+        if not (done or self.failed or self.waiting or self.busy):
+            return [(messages.INFO, "There is no server list to refresh yet.")]
+        out: list[tuple[int, str]] = []
+        if self.failed:
+            if for_admin:
+                out += [
+                    (messages.WARNING, f"{c.name} was not refreshed: {e}") for c, e in self.failed
+                ]
+            else:
+                out.append(
+                    (
+                        messages.WARNING,
+                        "Your servers could not be updated just now; you see the last known "
+                        "data. Try again in a minute.",
+                    )
+                )
+        if self.waiting:
+            if for_admin:
+                out += [
+                    (
+                        messages.WARNING,
+                        f"{conn.name} was not refreshed: "
+                        + (
+                            "it needs a fresh two-factor code."
+                            if conn.needs_reauth
+                            else "Terrahost refused its stored password."
+                        ),
+                    )
+                    for conn in self.waiting
+                ]
+            else:
+                out.append(
+                    (
+                        messages.WARNING,
+                        "Some of your servers cannot be updated until an administrator "
+                        "reconnects their account.",
+                    )
+                )
+        if self.busy:
+            out.append(
+                (
+                    messages.INFO,
+                    "The server list is still being fetched; reload the page in a moment.",
+                )
+            )
+        if done and not out:
+            if self.refreshed:
+                out.append((messages.SUCCESS, "The server list was refreshed."))
+            else:
+                out.append(
+                    (messages.INFO, "The server list is up to date: it was checked seconds ago.")
+                )
+        elif self.refreshed and for_admin:
+            names = ", ".join(conn.name for conn in self.refreshed)
+            out.append((messages.SUCCESS, f"Refreshed: {names}."))
+        return out
+
+
+def refresh_for_user(user) -> RefreshReport:
+    """Refresh now every connection the user may see (still coalesced; a connection
+    checked in the last few seconds is not asked again)."""
+    report = RefreshReport()
+    for conn in visible_connections(user):
+        if conn.auth_state != Connection.AuthState.OK:
+            report.waiting.append(conn)
+            continue
+        outcome = mirror.refresh_connection(conn, force=not mirror.recently_checked(conn))
+        error = outcome.error or conn.last_error
+        if outcome.action == "busy":
+            report.busy.append(conn)
+        elif error:
+            report.failed.append((conn, error))
+        elif outcome.action == "fresh":
+            report.up_to_date.append(conn)
+        else:  # refreshed, or waited for another request that refreshed it
+            report.refreshed.append(conn)
+    return report
 
 
 # --- detail ---------------------------------------------------------------------------------
@@ -136,11 +239,35 @@ def detail_cache_key(row: MirroredServer) -> str:
     return f"server-detail:{row.connection_id}:{row.srv_id}"
 
 
+# The detail cache is an optimisation: when Redis does not answer, a read is a miss and a
+# write or delete is skipped (with a warning), and the page asks Terrahost directly.
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except UNAVAILABLE as error:
+        logger.warning("The cache does not answer (%r): reading %s as a miss.", error, key)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except UNAVAILABLE as error:
+        logger.warning("The cache does not answer (%r): %s not cached.", error, key)
+
+
+def _cache_delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except UNAVAILABLE as error:
+        logger.warning("The cache does not answer (%r): %s not dropped.", error, key)
+
+
 def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDetail:
     """GET /servers/{id}, cached briefly (redacted). Upstream failures become a message."""
     key = detail_cache_key(row)
     if not fresh:
-        cached = cache.get(key)
+        cached = _cache_get(key)
         if cached is not None:
             return ServerDetail(Server.from_api(cached))
     try:
@@ -155,7 +282,7 @@ def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDeta
         logger.warning("GET /servers/%s failed: %r", row.srv_id, error)
         return ServerDetail(None, describe(error))
     record = redact(server.raw)
-    cache.set(key, record, timeout=settings.PANEL_DETAIL_TTL)
+    _cache_set(key, record, settings.PANEL_DETAIL_TTL)
     mirror.update_row(row, server)
     return ServerDetail(Server.from_api(record))
 
@@ -163,5 +290,5 @@ def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDeta
 def server_changed(row: MirroredServer) -> ServerDetail:
     """Call after anything changed a server: drops its cached detail and reads it again,
     which also updates its mirror row."""
-    cache.delete(detail_cache_key(row))
+    _cache_delete(detail_cache_key(row))
     return get_server_detail(row, fresh=True)

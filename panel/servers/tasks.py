@@ -1,18 +1,33 @@
 """Periodic work on the mirror. Tasks take ids, never secrets."""
 
 from celery import shared_task
+from django.conf import settings
 
+from panel.celery import mirror_refresh_interval
 from panel.connections.models import Connection
 
 from . import mirror
 
 
+def beat_max_age() -> float:
+    """The age at which a beat tick refreshes a mirror: the TTL less half a beat interval.
+
+    Beat ticks every `mirror_refresh_interval()` (half the TTL); a mirror refreshed at one
+    tick is about one TTL old two ticks later. Without the half-interval allowance, a few
+    milliseconds of scheduling jitter would make that tick find it just short of the TTL,
+    and the mirror would then sit stale, making page views refresh it, until the next tick.
+    """
+    return max(0.0, settings.PANEL_MIRROR_TTL - mirror_refresh_interval() / 2)
+
+
 @shared_task(name="panel.servers.tasks.refresh_stale_mirrors", ignore_result=True)
 def refresh_stale_mirrors() -> int:
-    """Refresh every connection whose mirror is older than the TTL; returns how many ran."""
+    """Refresh every connection whose mirror is (about to be) older than the TTL, so that
+    page views rarely find one stale; returns how many were refreshed."""
     count = 0
+    max_age = beat_max_age()
     for conn in Connection.objects.filter(auth_state=Connection.AuthState.OK):
-        if mirror.refresh_connection(conn).action == "refreshed":
+        if mirror.refresh_connection(conn, max_age=max_age).action == "refreshed":
             count += 1
     return count
 
@@ -27,5 +42,6 @@ def refresh_connection(connection_id: int, force: bool = False) -> str:
 
 @shared_task(name="panel.servers.tasks.purge_missing_servers", ignore_result=True)
 def purge_missing_servers() -> int:
-    """Remove servers that GET /servers has not listed for PANEL_MIRROR_PURGE_AFTER."""
+    """Remove servers that stayed absent from successful GET /servers listings for
+    PANEL_MIRROR_PURGE_AFTER (see mirror.purge_missing)."""
     return mirror.purge_missing()

@@ -3,15 +3,16 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from panel.grants.access import get_server_for_user, visible_connections
+from panel.grants.access import get_server_for_user, is_panel_admin
 
-from . import mirror, services
+from . import services
 
 
 def _render(request, template: str, partial: str | None, context: dict):
     """The page, or only its partial when htmx asks for that part."""
     if partial and request.htmx and request.htmx.target == partial:
         template = f"{template}#{partial}"
+        context = {**context, "partial": True}  # out-of-band parts go with the partial only
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -30,11 +31,10 @@ def server_list(request):
 
 @require_POST
 def server_list_refresh(request):
-    """ "Try again" on the list: refresh the user's connections now (still coalesced)."""
-    for conn in visible_connections(request.user):
-        if conn.auth_state == conn.AuthState.OK:
-            mirror.refresh_connection(conn, force=not mirror.recently_checked(conn))
-    messages.info(request, "The server list was refreshed.")
+    """ "Try again" on the list: refresh the user's connections now, then say what happened."""
+    report = services.refresh_for_user(request.user)
+    for level, text in report.messages(for_admin=is_panel_admin(request.user)):
+        messages.add_message(request, level, text)
     return redirect("servers:list")
 
 

@@ -77,12 +77,22 @@ def test_commands(services):
     web = services["web"]["command"]
     assert web[:2] == ["gunicorn", "panel.wsgi:application"]
     assert web[web.index("-b") + 1] == "0.0.0.0:8000"
-    assert "8000:8000" in services["web"]["ports"]
+    # Several worker processes (WEB_CONCURRENCY, default 3), and room for a slow upstream.
+    assert web[web.index("--workers") + 1] == "${WEB_CONCURRENCY:-3}"
+    assert web[web.index("--timeout") + 1] == "60"
     assert services["worker"]["command"][:4] == ["celery", "-A", "panel", "worker"]
     beat = services["beat"]["command"]
     assert beat[:4] == ["celery", "-A", "panel", "beat"]
     # The schedule file must live on the data volume, not in the read-only app directory.
     assert beat[beat.index("-s") + 1].startswith("/data/")
+
+
+def test_the_web_port_is_published_on_localhost_only(services):
+    """The panel speaks plain HTTP: only a reverse proxy on the same machine reaches it."""
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert "ports" not in services["redis"] and "ports" not in services["postgres"]
+    readme = (ROOT / "README.md").read_text()
+    assert "127.0.0.1:8000" in readme and "reverse proxy" in readme
 
 
 def test_panel_services_get_every_setting_by_its_exact_name(services):
@@ -148,6 +158,25 @@ def test_env_example_comments_every_variable():
     for number, line in enumerate(lines):
         if re.match(r"^[A-Z][A-Z0-9_]*=", line):
             assert lines[number - 1].startswith("#"), f"no comment above {line!r}"
+
+
+def test_env_example_documents_branding_time_zone_and_the_mirror():
+    names = env_example_names()
+    for name in (
+        "PANEL_BRAND_NAME",
+        "PANEL_BRAND_LOGO_URL",
+        "PANEL_BRAND_PRIMARY_COLOR",
+        "PANEL_TIME_ZONE",
+        "PANEL_MIRROR_TTL",
+        "PANEL_MIRROR_PURGE_AFTER",
+        "WEB_CONCURRENCY",
+    ):
+        assert name in names, name
+    # Optional ones are shown with their default, commented out, and explained above.
+    lines = ENV_EXAMPLE.splitlines()
+    for number, line in enumerate(lines):
+        if re.match(r"^# (PANEL_BRAND_|PANEL_TIME_ZONE|PANEL_MIRROR_)[A-Z_]*=", line):
+            assert lines[number - 1].startswith("# ") and "=" not in lines[number - 1], line
 
 
 def test_env_example_explains_keys():

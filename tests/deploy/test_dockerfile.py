@@ -48,10 +48,17 @@ def test_it_runs_as_a_non_root_user():
     assert users[-1] == "panel"
 
 
-def test_it_installs_the_project_with_its_pinned_dependencies():
+def test_it_installs_the_pinned_dependencies_and_runs_the_code_from_app():
+    """ONE way to import the panel: PYTHONPATH=/app, where the code sits next to
+    templates/ and static/; the project itself is not pip-installed a second time."""
     runs = " ".join(arguments("RUN"))
-    assert re.search(r"pip install (--no-deps )?\.", runs)
     assert "pip install -r /tmp/requirements.txt" in runs
+    assert not re.search(r"pip install (--no-deps )?\.(\s|$)", runs)
+    assert arguments("WORKDIR") == ["/app"]
+    assert "PYTHONPATH=/app" in " ".join(arguments("ENV"))
+    copies = [i for i, (kw, rest) in enumerate(instructions()) if kw == "COPY" and rest == ". ."]
+    collect = next(i for i, (kw, rest) in enumerate(instructions()) if "collectstatic" in rest)
+    assert copies and copies[0] < collect
 
 
 def test_the_requirements_step_yields_the_pinned_dependencies(tmp_path):
@@ -80,6 +87,9 @@ def test_default_command_is_gunicorn_behind_the_entrypoint():
     cmd = json.loads(arguments("CMD")[-1])
     assert cmd[:2] == ["gunicorn", "panel.wsgi:application"]
     assert cmd[cmd.index("-b") + 1] == "0.0.0.0:8000"
+    assert cmd[cmd.index("--timeout") + 1] == "60"
+    # Workers: gunicorn reads WEB_CONCURRENCY itself; a fixed --workers would override it.
+    assert "--workers" not in cmd and "-w" not in cmd
     assert json.loads(arguments("ENTRYPOINT")[-1]) == ["/app/scripts/docker-entrypoint.sh"]
     assert ENTRYPOINT.exists()
     assert os.access(ENTRYPOINT, os.X_OK) or "chmod 0755 scripts/docker-entrypoint.sh" in DOCKERFILE
@@ -96,8 +106,9 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".venv", ".git", "data"):
         assert entry in ignored, entry
-    # `pip install .` needs these: pyproject.toml names README.md as the readme.
-    for needed in ("README.md", "pyproject.toml", "panel", "terrahost_client", "scripts"):
+    # The image needs these: the pinned dependencies, the code, templates and static files.
+    needed_paths = ("pyproject.toml", "manage.py", "panel", "terrahost_client", "scripts")
+    for needed in (*needed_paths, "templates", "static"):
         assert needed not in ignored, needed
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
+from panel.connections import services
 from panel.connections.models import Connection
 from panel.servers.models import MirroredServer
 from tests.panel.conftest import API_URL, calls, totp
@@ -57,8 +59,8 @@ def test_it_says_plainly_when_the_credentials_are_wrong(alice_client):
 def test_it_asks_for_a_code_when_the_account_has_2fa(alice_client):
     response = _post(alice_client, username="demo-2fa")
     assert response.status_code == 200
-    assert "two-factor authentication: enter the current 6-digit code" in response.text
-    assert response.context["form"].errors["code"]
+    assert "Enter the 2FA code" in response.text
+    assert response.context["form"].fields.keys() == {"step", "code"}
     assert not Connection.objects.exists()
 
 
@@ -91,6 +93,38 @@ def test_it_refuses_a_duplicate_name(alice_client):
     assert response.status_code == 200
     assert "already exists" in response.text
     assert Connection.objects.count() == 1
+
+
+def test_a_double_submit_gets_a_form_error_not_a_500(alice_client, monkeypatch):
+    """Two submits that both pass the form's name check: the database decides."""
+    from panel.connections.forms import ConnectionAddForm
+
+    monkeypatch.setattr(ConnectionAddForm, "clean_name", lambda form: form.cleaned_data["name"])
+    assert _post(alice_client).status_code == 302
+    response = _post(alice_client, name="MAIN")
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [
+        "A connection with this name already exists."
+    ]
+    assert Connection.objects.count() == 1
+
+
+def test_names_are_unique_whatever_their_case_in_the_database(db):
+    from django.db import IntegrityError, transaction
+
+    Connection.objects.create(name="Main", base_url=API_URL, username="demo")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Connection.objects.create(name="mAIN", base_url=API_URL, username="demo")
+
+
+def test_the_service_refuses_a_duplicate_name_plainly(db):
+    new = services.NewConnection(name="Main", username="demo", password="demo", base_url=API_URL)
+    services.add_connection(new)
+    again = services.NewConnection(name="main", username="demo", password="demo", base_url=API_URL)
+    with pytest.raises(services.ConnectionProblem) as problem:
+        services.add_connection(again)
+    assert problem.value.field == "name"
+    assert problem.value.message == "A connection with this name already exists."
 
 
 def test_several_connections_sit_side_by_side(alice_client):

@@ -2,20 +2,32 @@ from django.urls import reverse
 
 from panel.connections.models import Connection
 from panel.servers.models import MirroredServer
-from tests.panel.conftest import calls
+from tests.panel.conftest import API_URL, calls
 
 
 def test_it_shows_the_connection(alice_client, connection):
     response = alice_client.get(reverse("connections:detail", args=[connection.pk]))
     assert response.status_code == 200
-    assert "demo" in response.text
-    assert "Connected" in response.text
-    assert "demo" not in connection.password_encrypted
+    html = response.text
+    assert "<h1>Sandbox</h1>" in html
+    assert "<dt>Terrahost username</dt><dd>demo</dd>" in html
+    assert "<dt>Two-factor authentication</dt><dd>Off</dd>" in html
+    assert f"<dt>API URL</dt><dd><code>{API_URL}</code></dd>" in html
+    assert "<dt>Servers</dt><dd>8</dd>" in html
+    assert '<span class="badge badge-success">Connected</span>' in html
+    assert response.context["conn"].server_count == 8
+    # Neither the password nor the token is ever shown.
+    assert connection.token not in html
+    assert 'value="demo"' not in html
+    assert connection.password_encrypted not in html
 
 
 def test_the_list_shows_each_connection(alice_client, connection):
     response = alice_client.get(reverse("connections:list"))
-    assert "Sandbox" in response.text
+    html = response.text
+    detail = reverse("connections:detail", args=[connection.pk])
+    assert f'<a href="{detail}">Sandbox</a>' in html
+    assert '<td class="num">8</td>' in html
 
 
 def test_it_fetches_the_servers_on_demand(alice_client, connection, sandbox):

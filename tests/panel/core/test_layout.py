@@ -7,7 +7,12 @@ import json
 import re
 from html import unescape
 
+import pytest
 from django.urls import reverse
+
+from panel.grants.models import Grant
+
+from .urlwalk import ADMIN, POST_ONLY, REDIRECTS, SERVER_SCOPED, USER, url_builder
 
 
 def test_the_csp_has_no_unsafe_inline(alice_client, servers):
@@ -17,22 +22,124 @@ def test_the_csp_has_no_unsafe_inline(alice_client, servers):
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
 
 
-def test_pages_have_no_inline_scripts_or_styles(alice_client, bob_client, servers):
-    pages = [
-        reverse("servers:list"),
-        reverse("servers:detail", args=[servers[0].pk]),
-        reverse("connections:list"),
-        reverse("connections:add"),
-        reverse("accounts:user_list"),
+TAG = re.compile(r"<[a-zA-Z][^>]*>")
+
+
+def assert_no_inline_code(html: str, where) -> None:
+    """No inline script or style of any kind: the CSP (script-src/style-src 'self') would
+    block it, so the page would silently lose it."""
+    assert not re.search(r"<style\b", html, re.I), where
+    for tag in TAG.findall(html):
+        if re.match(r"<script\b", tag, re.I):
+            assert re.search(r"\ssrc\s*=", tag, re.I), (where, tag)
+        assert not re.search(r"\sstyle\s*=", tag, re.I), (where, tag)
+        assert not re.search(r"\son[a-z]+\s*=", tag, re.I), (where, tag)  # onclick= etc.
+        assert not re.search(r"\shx-on", tag, re.I), (where, tag)
+        assert "javascript:" not in tag.lower(), (where, tag)
+
+
+def _get_pages(names, build):
+    return [
+        build(name) for name in sorted(names - POST_ONLY - set(REDIRECTS) - {"accounts:logout"})
     ]
+
+
+def test_every_page_an_admin_can_open_has_no_inline_code(
+    alice_client, bob, servers, connection, monkeypatch
+):
+    from panel.core import health
+
+    monkeypatch.setattr(health, "check_celery", lambda: health.Check("Celery", True, "stub"))
+    build = url_builder(
+        connection=connection,
+        server=servers[0],
+        user=bob,
+        grant=Grant.objects.filter(user=bob).first(),
+    )
+    pages = _get_pages(ADMIN | USER | SERVER_SCOPED, build)
+    assert reverse("grants:user", args=[bob.pk]) in pages
+    assert reverse("connections:detail", args=[connection.pk]) in pages
+    assert reverse("core:status") in pages
     for url in pages:
-        html = alice_client.get(url).text
-        assert "style=" not in html, url
-        assert "<style" not in html, url
-        for tag in re.findall(r"<script[^>]*>", html):
-            assert "src=" in tag, (url, tag)
-        assert not re.search(r"\son[a-z]+=", html), url  # no onclick= etc.
-        assert "hx-on" not in html, url
+        response = alice_client.get(url)
+        assert response.status_code == 200, url
+        assert_no_inline_code(response.text, url)
+
+
+def test_every_page_a_customer_can_open_has_no_inline_code(bob_client, bob, servers):
+    build = url_builder(connection=None, server=servers[0], user=bob, grant=None)
+    for url in _get_pages(USER | SERVER_SCOPED, build):
+        response = bob_client.get(url)
+        assert response.status_code == 200, url
+        assert_no_inline_code(response.text, url)
+
+
+def test_pages_in_their_other_states_have_no_inline_code(alice_client, connection, servers):
+    """Forms with errors, the 2FA code step, a connection waiting for a code, a server
+    whose details cannot be loaded, the htmx partials."""
+    from panel.connections.models import Connection
+
+    add = reverse("connections:add")
+    data = {"name": "X", "username": "demo", "password": "wrong", "base_url": connection.base_url}
+    responses = {
+        "add with an error": alice_client.post(add, data),
+        "2fa code step": alice_client.post(
+            add, {**data, "username": "demo-2fa", "password": "demo"}
+        ),
+        "password with an error": alice_client.post(
+            reverse("connections:password", args=[connection.pk]), {"password": ""}
+        ),
+    }
+    alice_client.post(add, {"step": "code", "action": "cancel"})
+    Connection.objects.filter(pk=connection.pk).update(auth_state="needs_reauth")
+    detail = reverse("connections:detail", args=[connection.pk])
+    responses["needs re-authentication"] = alice_client.get(detail)
+    responses["servers waiting for a code"] = alice_client.get(reverse("servers:list"))
+    responses["server waiting for a code"] = alice_client.get(
+        reverse("servers:detail", args=[servers[0].pk])
+    )
+    responses["list partial"] = alice_client.get(
+        reverse("servers:list"), headers={"HX-Request": "true", "HX-Target": "server-table"}
+    )
+    for where, response in responses.items():
+        assert response.status_code in (200, 400), where
+        assert_no_inline_code(response.text, where)
+
+
+def test_the_login_and_error_pages_have_no_inline_code(client, bob_client, rf, db):
+    from django.test import Client
+
+    from panel.core.views import server_error
+
+    pages = {
+        "login": client.get(reverse("accounts:login")).text,
+        "login with an error": client.post(
+            reverse("accounts:login"), {"username": "x", "password": "y"}
+        ).text,
+        "404": bob_client.get("/no/such/page/").text,
+        "403": bob_client.get(reverse("connections:list")).text,
+        "403 csrf": Client(enforce_csrf_checks=True)
+        .post(reverse("accounts:login"), {"username": "x", "password": "y"})
+        .text,
+        "500": server_error(rf.get("/")).content.decode(),
+    }
+    assert "That form had expired" in pages["403 csrf"]
+    for where, html in pages.items():
+        assert_no_inline_code(html, where)
+
+
+def test_the_checker_finds_inline_code():
+    for html in (
+        "<script>alert(1)</script>",
+        '<div style="color:red">',
+        "<style>p{}</style>",
+        '<button onclick="x()">',
+        '<a href="javascript:x()">',
+        '<div hx-on:click="x()">',
+    ):
+        with pytest.raises(AssertionError):
+            assert_no_inline_code(html, html)
+    assert_no_inline_code('<script src="/static/js/theme.js"></script><p>one=1</p>', "ok")
 
 
 def test_htmx_comes_from_django_htmx_not_a_cdn(alice_client, servers):

@@ -1,5 +1,6 @@
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from panel.accounts.models import User
@@ -32,8 +33,43 @@ def test_it_creates_the_demo_and_is_idempotent(db, sandbox):
 
 
 def test_it_fails_plainly_when_the_api_is_unreachable(db):
-    import pytest
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="could not be reached"):
         call_command("seed_demo", api_url="http://127.0.0.1:9/api/v3", stdout=StringIO())
+
+
+@pytest.mark.parametrize("state", ["failed", "needs_reauth"])
+def test_a_rerun_repairs_a_connection_that_waits_for_an_admin(db, sandbox, state):
+    _seed()
+    Connection.objects.filter(name="Sandbox").update(
+        auth_state=state, token_encrypted="", last_error="Something went wrong."
+    )
+    output = _seed()
+    assert "logged in again" in output
+    conn = Connection.objects.get()
+    assert conn.auth_state == "ok" and conn.last_error == ""
+    assert conn.token and conn.password == "demo"
+    assert visible_servers(User.objects.get(username="customer")).count() == 2
+
+
+def test_a_rerun_repairs_credentials_from_a_lost_key(db, sandbox):
+    from cryptography.fernet import Fernet
+
+    _seed()
+    other = Fernet(Fernet.generate_key())
+    Connection.objects.filter(name="Sandbox").update(
+        password_encrypted=other.encrypt(b"demo").decode(),
+        token_encrypted=other.encrypt(b"x").decode(),
+    )
+    _seed()
+    assert Connection.objects.get().password == "demo"
+
+
+def test_a_rerun_that_changes_nothing_does_not_log_in_again(db, sandbox):
+    from tests.panel.conftest import calls
+
+    _seed()
+    logins = calls(sandbox, "POST /authenticate")
+    _seed()
+    assert calls(sandbox, "POST /authenticate") == logins

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,3 +89,68 @@ def test_secrets_can_come_from_files(tmp_path):
         PANEL_ENCRYPTION_KEYS_FILE=str(keys_file),
     )
     assert result.stdout.strip() == "True True", result.stderr
+
+
+# --- the helpers, imported (panel.settings is already loaded; nothing is reloaded) ---------
+
+
+def test_a_file_that_cannot_be_read_is_named(tmp_path, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from panel import settings as panel_settings
+
+    missing = tmp_path / "nope"
+    monkeypatch.setenv("PANEL_SECRET_KEY_FILE", str(missing))
+    with pytest.raises(ImproperlyConfigured) as error:
+        panel_settings.env("PANEL_SECRET_KEY")
+    message = str(error.value)
+    assert "PANEL_SECRET_KEY_FILE" in message and str(missing) in message
+    assert "No such file or directory" in message
+
+
+def test_a_directory_instead_of_a_file_is_named(tmp_path, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from panel import settings as panel_settings
+
+    monkeypatch.setenv("PANEL_ENCRYPTION_KEYS_FILE", str(tmp_path))
+    with pytest.raises(ImproperlyConfigured, match=r"PANEL_ENCRYPTION_KEYS_FILE points at"):
+        panel_settings.envlist("PANEL_ENCRYPTION_KEYS")
+
+
+def test_a_missing_secret_file_stops_the_start_up_plainly(tmp_path):
+    result = _run(
+        tmp_path, "manage.py", "check", PANEL_DEBUG="1", PANEL_SECRET_KEY_FILE="/run/no/such"
+    )
+    assert result.returncode != 0
+    assert "PANEL_SECRET_KEY_FILE points at /run/no/such, which cannot be read" in result.stderr
+
+
+def test_the_development_key_is_announced_once(tmp_path):
+    result = _run(tmp_path, "manage.py", "check", PANEL_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("DEVELOPMENT encryption key") == 1
+
+
+def test_no_development_key_warning_with_real_keys(tmp_path):
+    result = _run(
+        tmp_path,
+        "manage.py",
+        "check",
+        PANEL_DEBUG="1",
+        PANEL_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DEVELOPMENT encryption key" not in result.stderr
+
+
+def test_the_encryption_keys_helper(monkeypatch):
+    from panel.settings import encryption_keys
+
+    warnings = []
+    keys = encryption_keys([], debug=True, secret_key="s", warn=warnings.append)
+    assert len(keys) == 1 and Fernet(keys[0])
+    assert len(warnings) == 1 and "DEVELOPMENT encryption key" in warnings[0]
+    real = Fernet.generate_key().decode()
+    assert encryption_keys([real], debug=True, secret_key="s", warn=warnings.append) == [real]
+    assert len(warnings) == 1

@@ -7,7 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from panel.grants import services
-from panel.grants.access import get_server_for_user, keys_for, visible_servers
+from panel.grants.access import (
+    get_server_for_user,
+    grantable_keys,
+    keys_for,
+    visible_connections,
+    visible_servers,
+)
 from panel.grants.models import Grant
 from panel.grants.permissions import ALL_KEYS, KEYS, PRESETS
 
@@ -95,3 +101,14 @@ def test_inactive_users_see_nothing(bob, servers):
     bob.is_active = False
     bob.save()
     assert visible_servers(bob).count() == 0
+    assert visible_connections(bob).count() == 0
+    assert keys_for(bob, servers[0]) == frozenset()
+    assert grantable_keys(bob, server=servers[0]) == frozenset()
+
+
+def test_inactive_users_with_a_connection_grant_see_no_connection(alice, charlie, connection):
+    services.grant(alice, charlie, PRESETS["viewer"], connection=connection)
+    assert list(visible_connections(charlie)) == [connection]
+    charlie.is_active = False
+    charlie.save()
+    assert visible_connections(charlie).count() == 0

@@ -177,3 +177,227 @@ def test_20_requests_that_find_a_stale_connection_make_one_upstream_refresh(
     assert not errors, errors
     assert statuses == [200] * 20
     assert calls(sandbox, "GET /servers") - before == 1
+
+
+# --- purge safety ---------------------------------------------------------------------------
+
+
+def _hide(sandbox, *servers, seconds=10**6):
+    sandbox.set_faults({"hide_server": [{"srv_id": s.srv_id, "seconds": seconds} for s in servers]})
+
+
+def test_the_purge_keeps_servers_of_a_connection_that_has_not_listed_since(
+    connection, servers, bob
+):
+    """A connection waiting for a 2FA code over a weekend: its servers were missing on
+    Friday, nothing has been listed since, so nothing (and no grant) is removed."""
+    from panel.grants.models import Grant
+    from panel.servers.tasks import purge_missing_servers
+
+    friday = timezone.now() - timedelta(days=3)
+    MirroredServer.objects.filter(pk=servers[0].pk).update(missing_since=friday)
+    Connection.objects.filter(pk=connection.pk).update(
+        auth_state=Connection.AuthState.NEEDS_REAUTH, servers_refreshed_at=friday
+    )
+    assert purge_missing_servers() == 0
+    assert MirroredServer.objects.filter(pk=servers[0].pk).exists()
+    assert Grant.objects.filter(user=bob, server=servers[0]).exists()
+
+
+def test_the_purge_removes_a_server_that_stayed_absent_through_successful_listings(
+    connection, servers, sandbox, settings
+):
+    settings.PANEL_MIRROR_PURGE_AFTER = 3600
+    _hide(sandbox, servers[0])
+    mirror.refresh_connection(_stale(connection))
+    MirroredServer.objects.filter(pk=servers[0].pk).update(
+        missing_since=timezone.now() - timedelta(seconds=3601)
+    )
+    # Listings kept coming (no gap) and kept leaving it out.
+    Connection.objects.filter(pk=connection.pk).update(
+        servers_refreshed_at=timezone.now() - timedelta(seconds=30)
+    )
+    assert mirror.refresh_connection(_stale(connection)).action == "refreshed"
+    assert not MirroredServer.objects.filter(pk=servers[0].pk).exists()
+    assert MirroredServer.objects.filter(connection=connection).count() == 7
+
+
+def test_time_without_listings_does_not_count_towards_an_absence(
+    connection, servers, sandbox, settings
+):
+    """Missing on Friday, no listing until Monday (2FA code), still hidden in Monday's
+    first listing: kept, and its absence starts counting again from Monday."""
+    from panel.servers.tasks import purge_missing_servers
+
+    friday = timezone.now() - timedelta(days=3)
+    MirroredServer.objects.filter(pk=servers[0].pk).update(missing_since=friday)
+    Connection.objects.filter(pk=connection.pk).update(servers_refreshed_at=friday)
+    _hide(sandbox, servers[0])
+    assert mirror.refresh_connection(_stale(connection)).action == "refreshed"
+    row = MirroredServer.objects.get(pk=servers[0].pk)
+    assert timezone.now() - row.missing_since < timedelta(minutes=1)
+    assert purge_missing_servers() == 0
+    # Shown again by the next listing: restored.
+    sandbox.set_faults({})
+    mirror.refresh_connection(_stale(connection))
+    assert MirroredServer.objects.get(pk=servers[0].pk).missing_since is None
+
+
+def test_a_failed_listing_purges_nothing(connection, servers, sandbox):
+    from panel.servers.tasks import purge_missing_servers
+
+    long_ago = timezone.now() - timedelta(days=2)
+    MirroredServer.objects.filter(pk=servers[0].pk).update(missing_since=long_ago)
+    Connection.objects.filter(pk=connection.pk).update(servers_refreshed_at=long_ago)
+    sandbox.set_faults({"error_rate": 1.0})
+    assert mirror.refresh_connection(_stale(connection)).action == "failed"
+    assert purge_missing_servers() == 0
+    assert MirroredServer.objects.filter(connection=connection).count() == 8
+
+
+# --- an empty GET /servers ------------------------------------------------------------------
+
+
+def test_one_empty_list_marks_nothing_missing_and_warns(connection, servers, sandbox):
+    before = Connection.objects.get(pk=connection.pk)
+    _hide(sandbox, *servers)
+    outcome = mirror.refresh_connection(_stale(connection))
+    assert outcome.action == "empty"
+    assert outcome.error == mirror.EMPTY_LIST_WARNING
+    assert MirroredServer.objects.filter(connection=connection, missing_since=None).count() == 8
+    conn = Connection.objects.get(pk=connection.pk)
+    assert conn.last_error == mirror.EMPTY_LIST_WARNING
+    assert conn.servers_checked_at is not None  # an attempt: the TTL applies
+    assert conn.servers_refreshed_at == before.servers_refreshed_at  # not a listing
+
+
+def test_an_empty_list_cannot_purge(connection, servers, sandbox):
+    from panel.servers.tasks import purge_missing_servers
+
+    long_ago = timezone.now() - timedelta(days=2)
+    MirroredServer.objects.filter(pk=servers[0].pk).update(missing_since=long_ago)
+    Connection.objects.filter(pk=connection.pk).update(servers_refreshed_at=long_ago)
+    _hide(sandbox, *servers)
+    assert mirror.refresh_connection(_stale(connection)).action == "empty"
+    assert purge_missing_servers() == 0
+    assert MirroredServer.objects.filter(connection=connection).count() == 8
+
+
+def test_a_second_empty_list_a_ttl_later_is_believed(connection, servers, sandbox, settings):
+    _hide(sandbox, *servers)
+    assert mirror.refresh_connection(_stale(connection)).action == "empty"
+    # Asked again at once ("Try again"): still one suspicious answer, the clock is kept.
+    first_at = Connection.objects.get(pk=connection.pk).last_error_at
+    assert mirror.refresh_connection(connection, force=True).action == "empty"
+    assert Connection.objects.get(pk=connection.pk).last_error_at == first_at
+    assert not MirroredServer.objects.filter(missing_since__isnull=False).exists()
+    # A TTL later, empty again: the account really lists nothing now.
+    Connection.objects.filter(pk=connection.pk).update(
+        last_error_at=first_at - timedelta(seconds=settings.PANEL_MIRROR_TTL)
+    )
+    assert mirror.refresh_connection(_stale(connection)).action == "refreshed"
+    assert MirroredServer.objects.filter(connection=connection, missing_since=None).count() == 0
+    assert MirroredServer.objects.filter(connection=connection).count() == 8  # not deleted
+    conn = Connection.objects.get(pk=connection.pk)
+    assert conn.last_error == ""
+    # From then on an empty list matches the mirror: a plain successful listing.
+    assert mirror.refresh_connection(_stale(conn)).action == "refreshed"
+
+
+def test_a_listing_between_two_empty_answers_restarts_the_count(connection, servers, sandbox):
+    _hide(sandbox, *servers)
+    assert mirror.refresh_connection(_stale(connection)).action == "empty"
+    sandbox.set_faults({})
+    assert mirror.refresh_connection(_stale(connection)).action == "refreshed"
+    _hide(sandbox, *servers)
+    assert mirror.refresh_connection(_stale(connection)).action == "empty"
+
+
+# --- Redis outage ---------------------------------------------------------------------------
+
+
+def dead_cache():
+    """CACHES pointed at a port nothing listens on (the suite's Redis stays untouched)."""
+    import socket
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    return override_settings(CACHES=caches)
+
+
+def test_without_redis_it_refreshes_without_the_lock(connection, sandbox, caplog):
+    before = calls(sandbox, "GET /servers")
+    with dead_cache():
+        outcome = mirror.refresh_connection(_stale(connection))
+    assert outcome.action == "refreshed"
+    assert calls(sandbox, "GET /servers") == before + 1
+    assert "without the lock" in caplog.text
+    # The TTL (in the database) still holds without Redis.
+    with dead_cache():
+        conn = Connection.objects.get(pk=connection.pk)
+        assert mirror.refresh_connection(conn).action == "fresh"
+    assert calls(sandbox, "GET /servers") == before + 1
+
+
+# --- beat -----------------------------------------------------------------------------------
+
+
+def test_beat_refreshes_every_half_ttl_and_at_least_every_5_seconds(settings):
+    from panel.celery import app, beat_schedule
+
+    assert app.conf.beat_schedule["refresh-stale-mirrors"]["schedule"] == (
+        settings.PANEL_MIRROR_TTL / 2
+    )
+    settings.PANEL_MIRROR_TTL = 120
+    assert beat_schedule()["refresh-stale-mirrors"]["schedule"] == 60
+    settings.PANEL_MIRROR_TTL = 4
+    assert beat_schedule()["refresh-stale-mirrors"]["schedule"] == 5
+
+
+def test_a_beat_tick_near_the_ttl_refreshes_so_pages_do_not_wait(connection, sandbox, settings):
+    """Two ticks (one TTL) after a refresh, a few milliseconds of scheduling jitter must
+    not leave the mirror to go stale until the tick after."""
+    from panel.servers.tasks import refresh_stale_mirrors
+
+    settings.PANEL_MIRROR_TTL = 30
+    Connection.objects.filter(pk=connection.pk).update(
+        servers_checked_at=timezone.now() - timedelta(seconds=29.9)
+    )
+    assert refresh_stale_mirrors() == 1
+    # Half a TTL after a refresh (the next tick), nothing to do.
+    Connection.objects.filter(pk=connection.pk).update(
+        servers_checked_at=timezone.now() - timedelta(seconds=15.1)
+    )
+    assert refresh_stale_mirrors() == 0
+
+
+# --- IP addresses ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("192.0.2.9", "4 192.000.002.009"),
+        ("192.0.2.10", "4 192.000.002.010"),
+        ("2001:db8::1", "6 2001:0db8:0000:0000:0000:0000:0000:0001"),
+        ("", ""),
+        (None, ""),
+        ("not an ip", "9 not an ip"),
+    ],
+)
+def test_ip_sort_key(value, key):
+    assert mirror.ip_sort_key(value) == key
+
+
+def test_it_mirrors_every_address_for_search_and_a_sort_key(connection):
+    row = MirroredServer.objects.filter(connection=connection).order_by("srv_id").first()
+    addresses = row.ips.split()
+    assert addresses[0] == row.primary_ip
+    assert len(addresses) > 1, "the first sandbox server has more than one address"
+    assert any(":" in address for address in addresses)  # IPv6 too
+    assert row.primary_ip_sort == mirror.ip_sort_key(row.primary_ip)

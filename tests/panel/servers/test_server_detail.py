@@ -90,7 +90,13 @@ def test_it_shows_a_friendly_message_and_a_retry_when_upstream_fails(
     assert response.status_code == 200
     assert "Terrahost had a problem answering" in response.text
     assert "Try again" in response.text
-    assert f'hx-get="{_url(servers[0])}"' in response.text
+    # A real htmx request (hx-get on a GET form that also works without JavaScript), so
+    # hx-disabled-elt really disables its button while it runs.
+    assert (
+        f'<form method="get" action="{_url(servers[0])}" hx-get="{_url(servers[0])}"'
+        in response.text
+    )
+    assert 'hx-disabled-elt="find button"' in response.text
     assert servers[0].primary_ip in response.text  # the last known data
     sandbox.set_faults({})
     retry = alice_client.get(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panel.connections.models import Connection
+from panel.servers import mirror
 from panel.servers.models import MirroredServer
 from tests.panel.conftest import calls
 
@@ -184,6 +186,8 @@ def _fill(connection, count: int) -> None:
                 label=f"node-{i:05d}",
                 display_name=f"node-{i:05d}",
                 primary_ip=f"198.51.{i // 250}.{i % 250}",
+                primary_ip_sort=mirror.ip_sort_key(f"198.51.{i // 250}.{i % 250}"),
+                ips=f"198.51.{i // 250}.{i % 250} 203.0.{i // 250}.{i % 250} 2001:db8::{i:x}",
                 location="DC2",
                 type="vps",
                 os_name="Debian 12",
@@ -206,7 +210,10 @@ def _queries(client, **params) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "node-0", "sort": "-ip", "page": 2}])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "node-0", "sort": "-ip", "page": 2}, {"q": "203.0.0.1", "sort": "ip"}],
+)
 def test_its_query_count_does_not_grow_with_the_number_of_servers(
     alice_client, bob_client, connection, alice, bob, params
 ):
@@ -230,3 +237,223 @@ def test_a_customers_query_count_does_not_grow_either(client, alice, bob, connec
     many = _queries(client)
     assert client.get(URL).context["result"].page.paginator.count == 5000
     assert few == many <= 6
+
+
+# --- IP addresses: sorted as numbers, every address searchable ------------------------------
+
+
+def _store(connection, records: list[dict]) -> None:
+    """Mirror these API records, as a GET /servers answer would."""
+    from terrahost_client.models import Server
+
+    MirroredServer.objects.filter(connection=connection).delete()
+    servers = [Server.from_api(record) for record in records]
+    mirror.store_servers(connection, servers, now=timezone.now())
+
+
+def _record(srv_id: int, primary: str, *extra: str) -> dict:
+    ips = [{"ip_address": primary, "ip_type": "primary"}]
+    ips += [{"ip_address": address, "ip_type": "extra"} for address in extra]
+    return {"srv_id": srv_id, "srv_name": f"node-{srv_id}", "srv_primary_ip": primary, "ips": ips}
+
+
+def test_the_ip_sort_sorts_addresses_as_numbers(alice_client, connection):
+    _store(
+        connection,
+        [
+            _record(1, "192.0.2.10"),
+            _record(2, "192.0.2.9"),
+            _record(3, "2001:db8::1"),
+            _record(4, "192.0.2.100"),
+            _record(5, "10.0.0.1"),
+        ],
+    )
+    up = alice_client.get(URL, {"sort": "ip"}).context["result"].page.object_list
+    assert [s.primary_ip for s in up] == [
+        "10.0.0.1",
+        "192.0.2.9",
+        "192.0.2.10",
+        "192.0.2.100",
+        "2001:db8::1",
+    ]
+    down = alice_client.get(URL, {"sort": "-ip"}).context["result"].page.object_list
+    assert [s.primary_ip for s in down][:2] == ["2001:db8::1", "192.0.2.100"]
+
+
+@pytest.mark.parametrize("address", ["198.51.100.77", "2001:db8:42::7"])
+def test_it_finds_a_server_by_a_secondary_address(alice_client, connection, address):
+    _store(
+        connection,
+        [_record(1, "192.0.2.1", "198.51.100.77", "2001:db8:42::7"), _record(2, "192.0.2.2")],
+    )
+    assert _names(alice_client.get(URL, {"q": address})) == ["node-1"]
+
+
+def test_it_finds_a_sandbox_server_by_its_extra_address(alice_client, servers):
+    row = next(s for s in servers if len(s.ips.split()) > 1)
+    extra = row.ips.split()[1]
+    assert extra != row.primary_ip
+    assert row.display_name in _names(alice_client.get(URL, {"q": extra}))
+
+
+def test_bob_still_finds_only_his_servers_by_address(bob_client, servers):
+    assert _names(bob_client.get(URL, {"q": servers[5].ips.split()[0]})) == []
+
+
+# --- htmx: the sort survives a search; one live status --------------------------------------
+
+
+def _partial(client, **params):
+    return client.get(URL, params, headers={"HX-Request": "true", "HX-Target": "server-table"})
+
+
+def test_the_table_partial_carries_the_current_sort_for_the_next_search(alice_client, servers):
+    page = alice_client.get(URL).text
+    assert 'id="server-search-form"' in page
+    partial = _partial(alice_client, sort="-ip").text
+    # Inside the swapped table, bound to the search form: the next search sends it.
+    hidden = re.search(r'<input type="hidden" name="sort" value="([^"]*)" form="([^"]*)">', partial)
+    assert hidden and hidden.groups() == ("-ip", "server-search-form")
+    # The next search (what the form sends) keeps that sort.
+    searched = _partial(alice_client, q="web", sort="-ip")
+    assert searched.context["result"].sort == "ip" and searched.context["result"].descending
+    assert 'value="-ip" form="server-search-form"' in searched.text
+    # Back to the default sort: no stale hidden value left behind.
+    assert 'name="sort"' not in _partial(alice_client, sort="name").text
+
+
+def test_the_sort_input_is_rendered_once_on_the_full_page(alice_client, servers):
+    page = alice_client.get(URL, {"sort": "-ip"}).text
+    assert page.count('name="sort"') == 1
+    table = page[page.index('<div id="server-table"') :]
+    assert 'name="sort" value="-ip"' in table
+
+
+def test_one_live_status_announces_the_count_not_the_table(alice_client, servers):
+    page = alice_client.get(URL).text
+    assert "aria-live" not in page.replace('data-theme-toggle aria-live="polite"', "")
+    status = re.findall(r'<p id="server-count"[^>]*role="status"[^>]*>\s*([^<]*?)\s*</p>', page)
+    assert status == ["8 servers"]
+    partial = _partial(alice_client, q=servers[0].display_name).text
+    oob = re.search(
+        r'<span id="server-count" hx-swap-oob="innerHTML">\s*([^<]*?)\s*</span>', partial
+    )
+    assert oob and oob.group(1) == "1 server found"
+    assert "aria-live" not in partial
+
+
+# --- banners --------------------------------------------------------------------------------
+
+
+def test_a_customer_gets_one_banner_for_several_broken_accounts(client, alice, bob, servers, db):
+    from panel.connections import services as connection_services
+    from panel.grants import services as grants
+    from panel.grants.permissions import PRESETS
+    from tests.panel.conftest import API_URL
+
+    other = connection_services.add_connection(
+        connection_services.NewConnection(
+            name="Second", username="demo", password="demo", base_url=API_URL
+        )
+    )
+    grants.grant(alice, bob, PRESETS["viewer"], connection=other)
+    Connection.objects.update(
+        auth_state=Connection.AuthState.NEEDS_REAUTH, last_error="x", servers_checked_at=None
+    )
+    client.force_login(bob)
+    text = client.get(URL).text
+    assert text.count("cannot be updated until an administrator reconnects") == 1
+    assert "Terrahost" not in text
+
+
+# --- "Try again": the message says what really happened -------------------------------------
+
+REFRESH = reverse("servers:refresh")
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def _try_again(client) -> list[str]:
+    response = client.post(REFRESH, follow=True)
+    assert response.status_code == 200
+    return _messages(response)
+
+
+def _checked_a_while_ago(connection):
+    Connection.objects.filter(pk=connection.pk).update(
+        servers_checked_at=timezone.now() - timedelta(minutes=5)
+    )
+
+
+def test_try_again_says_refreshed_when_it_was(alice_client, connection, sandbox):
+    _checked_a_while_ago(connection)
+    before = calls(sandbox, "GET /servers")
+    assert _try_again(alice_client) == ["The server list was refreshed."]
+    assert calls(sandbox, "GET /servers") == before + 1
+
+
+def _client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_try_again_says_when_the_refresh_failed(alice_client, bob, connection, sandbox):
+    _checked_a_while_ago(connection)
+    sandbox.set_faults({"error_rate": 1.0})
+    (message,) = _try_again(alice_client)
+    assert message.startswith("Sandbox was not refreshed: Terrahost had a problem answering")
+    # A customer: plain words, no provider name, no connection name.
+    _checked_a_while_ago(connection)
+    (message,) = _try_again(_client_for(bob))
+    assert "could not be updated just now" in message
+    assert "Terrahost" not in message and "Sandbox" not in message
+
+
+def test_try_again_right_after_a_check_says_it_is_up_to_date(alice_client, connection, sandbox):
+    before = calls(sandbox, "GET /servers")  # the fixture listed moments ago
+    assert _try_again(alice_client) == [
+        "The server list is up to date: it was checked seconds ago."
+    ]
+    assert calls(sandbox, "GET /servers") == before
+
+
+def test_try_again_right_after_a_failed_check_says_it_failed(alice_client, connection, sandbox):
+    sandbox.set_faults({"error_rate": 1.0})
+    Connection.objects.filter(pk=connection.pk).update(servers_checked_at=None)
+    alice_client.get(URL)  # fails, recorded on the connection
+    (message,) = _try_again(alice_client)
+    assert "was not refreshed" in message
+
+
+def test_try_again_says_a_connection_waits_for_an_admin(alice_client, bob, connection):
+    Connection.objects.filter(pk=connection.pk).update(auth_state=Connection.AuthState.NEEDS_REAUTH)
+    assert _try_again(alice_client) == [
+        "Sandbox was not refreshed: it needs a fresh two-factor code."
+    ]
+    assert _try_again(_client_for(bob)) == [
+        "Some of your servers cannot be updated until an administrator reconnects their account."
+    ]
+
+
+def test_try_again_with_nothing_to_refresh(charlie_client):
+    assert _try_again(charlie_client) == ["There is no server list to refresh yet."]
+
+
+def test_try_again_reports_an_empty_answer_as_not_refreshed(alice_client, servers, sandbox):
+    sandbox.set_faults({"hide_server": [{"srv_id": s.srv_id, "seconds": 600} for s in servers]})
+    _checked_a_while_ago(servers[0].connection)
+    (message,) = _try_again(alice_client)
+    assert "empty server list" in message
+
+
+def test_the_second_line_shows_the_label_not_the_name_again(alice_client, servers):
+    server = servers[0]
+    assert server.display_name == server.name != server.label  # "web-01", "srvNNNN..."
+    html = alice_client.get(URL).text
+    assert f'<div class="muted small">{server.label}</div>' in html
+    assert f'<div class="muted small">{server.name}</div>' not in html

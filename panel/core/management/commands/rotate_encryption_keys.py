@@ -13,5 +13,14 @@ class Command(BaseCommand):
     help = "Re-encrypt every stored secret with the first key of PANEL_ENCRYPTION_KEYS."
 
     def handle(self, *args, **options):
-        count = rotate_secrets()
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the secrets of {count} connections."))
+        result = rotate_secrets()
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted the secrets of {result.rotated} connections.")
+        )
+        for name in result.undecryptable:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{name}: no key in PANEL_ENCRYPTION_KEYS decrypts its stored secrets; "
+                    "left as they are. Enter its password again on its connection page."
+                )
+            )

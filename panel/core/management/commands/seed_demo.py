@@ -7,6 +7,7 @@ from django.db import transaction
 from panel.accounts.models import User
 from panel.connections import services as connections
 from panel.connections.models import Connection
+from panel.core import crypto
 from panel.grants import services as grants
 from panel.grants.permissions import PRESETS
 from panel.servers import mirror
@@ -43,10 +44,17 @@ class Command(BaseCommand):
             except connections.ConnectionProblem as problem:
                 raise CommandError(f"Could not connect to {api_url}: {problem.message}") from None
             self.stdout.write(f"Connection Sandbox added ({api_url}).")
-        elif conn.base_url != api_url:
-            conn.base_url = api_url
-            conn.token = ""
-            conn.save(update_fields=["base_url", "token_encrypted", "updated_at"])
+        elif self._needs_reset(conn, api_url):
+            # A re-run repairs the demo connection: a new sandbox URL, a sandbox restarted
+            # (its old tokens and 2FA state are gone), a key that changed.
+            if conn.base_url != api_url:
+                conn.base_url = api_url
+                conn.save(update_fields=["base_url", "updated_at"])
+            try:
+                connections.update_password(conn, DEMO_PASSWORD)
+            except connections.ConnectionProblem as problem:
+                raise CommandError(f"Could not connect to {api_url}: {problem.message}") from None
+            self.stdout.write("Connection Sandbox logged in again with demo/demo.")
 
         outcome = mirror.refresh_connection(conn, force=True)
         if outcome.error:
@@ -68,6 +76,17 @@ class Command(BaseCommand):
                 f"Demo ready: {total} servers; admin/demo sees all, customer/demo sees {names}."
             )
         )
+
+    @staticmethod
+    def _needs_reset(conn: Connection, api_url: str) -> bool:
+        if conn.base_url != api_url or conn.auth_state != Connection.AuthState.OK:
+            return True
+        try:
+            conn.password  # noqa: B018 - can the current keys read it?
+            conn.token  # noqa: B018
+        except crypto.DecryptionError:
+            return True
+        return False
 
     def _user(self, username: str, *, is_panel_admin: bool) -> User:
         user, created = User.objects.get_or_create(

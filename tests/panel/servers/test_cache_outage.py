@@ -1,0 +1,40 @@
+"""Redis down: the list and the detail still answer (the cache is an optimisation)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from panel.connections.models import Connection
+from tests.panel.conftest import calls
+
+from .test_mirror import dead_cache
+
+
+def test_the_list_answers_while_redis_is_down(alice_client, connection, sandbox, caplog):
+    Connection.objects.filter(pk=connection.pk).update(servers_checked_at=None)  # stale
+    before = calls(sandbox, "GET /servers")
+    with dead_cache():
+        response = alice_client.get(reverse("servers:list"))
+    assert response.status_code == 200
+    assert response.context["result"].page.paginator.count == 8
+    assert calls(sandbox, "GET /servers") == before + 1  # refreshed without the lock
+    assert "The cache does not answer" in caplog.text
+
+
+def test_the_detail_answers_while_redis_is_down(alice_client, servers, sandbox, caplog):
+    url = reverse("servers:detail", args=[servers[0].pk])
+    with dead_cache():
+        first = alice_client.get(url)
+        second = alice_client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.context["detail"].ok and second.context["detail"].ok
+    # Every read is a miss: each page view asks upstream.
+    assert calls(sandbox, "GET /servers/{id}") == 2
+    assert "reading server-detail" in caplog.text
+
+
+def test_a_change_still_reads_the_server_again_while_redis_is_down(servers, sandbox):
+    from panel.servers.services import server_changed
+
+    with dead_cache():
+        assert server_changed(servers[0]).ok
