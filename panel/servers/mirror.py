@@ -37,7 +37,6 @@ from django.utils import timezone
 from panel.connections.models import Connection
 from panel.connections.services import ConnectionProblem, api, describe
 from panel.core.locks import UNAVAILABLE, CacheLock
-from terrahost_client import redact
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Server
 
@@ -154,7 +153,7 @@ def mirror_values(server: Server, now: datetime) -> dict:
         "vps_type": server.vps_type[:50],
         "os_name": (server.os.name if server.os else "")[:255],
         "status": server.status,
-        "raw": redact(server.raw),
+        "raw": server.raw,  # the client masks secrets in .raw
         "last_seen_at": now,
         "missing_since": None,
     }

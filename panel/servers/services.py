@@ -19,7 +19,6 @@ from panel.connections.models import Connection
 from panel.connections.services import ConnectionProblem, api, describe
 from panel.core.locks import UNAVAILABLE
 from panel.grants.access import visible_connections, visible_servers
-from terrahost_client import redact
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
 
@@ -281,7 +280,7 @@ def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDeta
     except TerrahostError as error:
         logger.warning("GET /servers/%s failed: %r", row.srv_id, error)
         return ServerDetail(None, describe(error))
-    record = redact(server.raw)
+    record = server.raw  # the client masks secrets in .raw
     _cache_set(key, record, settings.PANEL_DETAIL_TTL)
     mirror.update_row(row, server)
     return ServerDetail(Server.from_api(record))
