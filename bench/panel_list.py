@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import redis
 import requests
+from cryptography.fernet import Fernet
 
 from terrahost_client.sandbox import SandboxApp, mount
 
@@ -87,7 +88,8 @@ def _setup_django(data_dir: str) -> None:
     os.makedirs(static_root)
     values = {
         "DJANGO_SETTINGS_MODULE": "panel.settings",
-        "PANEL_DEBUG": "1",  # development keys: the bench needs no secrets
+        "PANEL_DEBUG": "1",
+        "PANEL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),  # throwaway, this run only
         "PANEL_DATA_DIR": data_dir,
         "PANEL_STATIC_ROOT": static_root,  # exists, so WhiteNoise does not warn
         "PANEL_ALLOWED_HOSTS": "testserver",  # the host django.test.Client sends
