@@ -1,4 +1,5 @@
 import os
+import threading
 
 import pytest
 import requests
@@ -60,3 +61,23 @@ def calls(sandbox, route, status=None):
     """How many calls the sandbox saw on `route` (e.g. 'GET /servers'), for one status or all."""
     counts = sandbox.stats()["calls"].get(route, {})
     return counts.get(str(status), 0) if status else sum(counts.values())
+
+
+def at_once(call, threads=20) -> list[Exception]:
+    """Run `call` in `threads` threads released together; returns the errors they raised."""
+    start = threading.Barrier(threads)
+    errors = []
+
+    def work():
+        start.wait()
+        try:
+            call()
+        except Exception as error:
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors

@@ -1,6 +1,5 @@
 """Logging in: token reuse, one login for many threads, re-login on 401, 2FA accounts."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from terrahost_client.errors import AuthError, ReauthenticationRequired
 from terrahost_client.sandbox import totp_code
 
-from .conftest import calls
+from .conftest import at_once, calls
 
 
 def test_it_logs_in_once_and_reuses_the_token(client, sandbox):
@@ -62,22 +61,7 @@ def test_it_repeats_a_refused_write_once_after_a_401(client, sandbox):
 
 def test_twenty_threads_needing_a_token_cause_one_login(client, sandbox):
     sandbox.set_faults({"latency_ms": 30})
-    start = threading.Barrier(20)
-    errors = []
-
-    def work():
-        start.wait()
-        try:
-            client.account.get()
-        except Exception as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(client.account.get) == []
     assert calls(sandbox, "POST /authenticate") == 1
     assert calls(sandbox, "GET /my/account", 200) == 20
 

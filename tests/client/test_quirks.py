@@ -1,14 +1,12 @@
 """Each quirk of the API notes, through the client, on every server that shows it."""
 
-import threading
-
 import pytest
 import requests
 
 from terrahost_client.client import _parse
 from terrahost_client.errors import BadRequest, NotSupported, ServerError
 
-from .conftest import calls
+from .conftest import at_once, calls
 
 
 def test_power_state_is_read_from_meta_or_from_the_top_level(client, sandbox):
@@ -56,22 +54,7 @@ def test_latency_slows_calls_but_they_succeed(client, sandbox):
 def test_twenty_threads_hitting_an_expired_token_log_in_once_more(client, sandbox):
     client.account.get()
     sandbox.set_faults({"expire_tokens": True, "latency_ms": 20})
-    start = threading.Barrier(20)
-    errors = []
-
-    def work():
-        start.wait()
-        try:
-            client.account.get()
-        except Exception as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(client.account.get) == []
     assert calls(sandbox, "POST /authenticate") == 2
 
 
