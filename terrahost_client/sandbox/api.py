@@ -247,24 +247,23 @@ def reboot(ctx):
 
 @route("GET", "/servers/{id}/power/on")
 def power_on(ctx):
-    server = _power_server(ctx, "on")
-    already = _already(server, True)
-    if already:
-        return done(already, ctx.now)
-    generation = _start_power_action(server, True)
-    ctx.state.schedule(POWER_DELAY, _set_power(server, generation, True))
-    return done("Server is powering on.", ctx.now)
+    return _power(ctx, True)
 
 
 @route("GET", "/servers/{id}/power/off")
 def power_off(ctx):
-    server = _power_server(ctx, "off")
-    already = _already(server, False)
+    return _power(ctx, False)
+
+
+def _power(ctx, on: bool):
+    word = "on" if on else "off"
+    server = _power_server(ctx, word)
+    already = _already(server, on)
     if already:
         return done(already, ctx.now)
-    generation = _start_power_action(server, False)
-    ctx.state.schedule(POWER_DELAY, _set_power(server, generation, False))
-    return done("Server is powering off.", ctx.now)
+    generation = _start_power_action(server, on)
+    ctx.state.schedule(POWER_DELAY, _set_power(server, generation, on))
+    return done(f"Server is powering {word}.", ctx.now)
 
 
 # --- snapshots ---------------------------------------------------------------
