@@ -32,22 +32,24 @@ from django.views.decorators.debug import sensitive_variables
 from panel.core import crypto, locks
 from terrahost_client import Client
 from terrahost_client.errors import (
-    APIError,
     AuthError,
-    NotFound,
-    NotSupported,
-    PermissionDenied,
-    RateLimited,
     ReauthenticationRequired,
-    ServerError,
     TerrahostError,
     Timeout,
     TransportError,
-    UnexpectedResponse,
 )
 from terrahost_client.models import Token
 
 from . import transport
+from .errors import (
+    DUPLICATE_NAME_MESSAGE,
+    LOGIN_REFUSED_MESSAGE,
+    NEEDS_REAUTH_MESSAGE,
+    UNDECRYPTABLE_MESSAGE,
+    ConnectionProblem,
+    RecentLoginFailure,
+    describe,
+)
 from .models import Connection
 
 logger = logging.getLogger(__name__)
@@ -60,63 +62,6 @@ LOGIN_LOCK_TIMEOUT = 30
 LOGIN_WAIT = LOGIN_LOCK_TIMEOUT + 5
 # A login that failed (not refused: unreachable, 5xx) is not tried again for this long.
 LOGIN_FAILURE_MEMO = 5
-
-NEEDS_REAUTH_MESSAGE = (
-    "The Terrahost login expired and this account uses two-factor authentication: "
-    "an administrator must enter a fresh code."
-)
-LOGIN_REFUSED_MESSAGE = (
-    "Terrahost refused the stored password; an administrator must enter the new one."
-)
-UNDECRYPTABLE_MESSAGE = (
-    "The stored credentials cannot be decrypted with the current PANEL_ENCRYPTION_KEYS: "
-    "enter the password again."
-)
-DUPLICATE_NAME_MESSAGE = "A connection with this name already exists."
-
-
-class ConnectionProblem(Exception):
-    """Why a Terrahost account cannot be used right now, in plain words.
-
-    `code`: bad_credentials, code_needed, unreachable, needs_reauth, login_refused,
-    undecryptable, duplicate_name, upstream.
-    """
-
-    def __init__(self, message: str, *, code: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-
-
-def describe(error: TerrahostError) -> str:
-    """A plain sentence for an admin about what went wrong upstream."""
-    if isinstance(error, RecentLoginFailure):
-        return str(error)
-    if isinstance(error, ReauthenticationRequired):
-        return NEEDS_REAUTH_MESSAGE
-    if isinstance(error, AuthError):
-        # Logins are handled by the token provider; this is an ordinary call refused even
-        # with a fresh token (e.g. another program logged in to the same account).
-        return "Terrahost refused the panel's login token; the next try logs in again."
-    if isinstance(error, Timeout):
-        return "Terrahost did not answer in time."
-    if isinstance(error, TransportError):
-        return "Terrahost could not be reached."
-    if isinstance(error, RateLimited):
-        return "Terrahost asked the panel to slow down; it will try again shortly."
-    if isinstance(error, ServerError | UnexpectedResponse):
-        return "Terrahost had a problem answering; it will be tried again shortly."
-    if isinstance(error, PermissionDenied):
-        return "Terrahost does not allow this for the account."
-    if isinstance(error, NotFound):
-        return "Terrahost does not show this right now."
-    if isinstance(error, NotSupported):
-        return "Terrahost does not support this for this server."
-    if isinstance(error, APIError):
-        return f"Terrahost answered: {error.message}"[:400]
-    return "Terrahost could not be used just now."
-
 
 # --- Clients --------------------------------------------------------------------------------
 
@@ -248,11 +193,6 @@ def _stored_token(conn: Connection, stale: str | None) -> tuple[str, datetime | 
     if token == stale:
         return None
     return token, conn.token_expires_at
-
-
-class RecentLoginFailure(TerrahostError):
-    """A login to this account failed a moment ago (Terrahost down, timing out): the
-    requests that waited for it get its outcome instead of trying again one by one."""
 
 
 def _failure_key(conn: Connection) -> str:

@@ -34,8 +34,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
-from panel.connections.services import ConnectionProblem, api, describe
+from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE, CacheLock
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Server

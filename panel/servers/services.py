@@ -15,8 +15,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
-from panel.connections.services import ConnectionProblem, api, describe
+from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE
 from panel.grants.access import visible_connections, visible_servers
 from terrahost_client.errors import NotFound, TerrahostError
