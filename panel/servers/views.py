@@ -1,21 +1,11 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user, is_panel_admin
 
 from . import services
-
-
-def _render(request, template: str, partial: str | None, context: dict):
-    """The page, or only its partial when htmx asks for that part."""
-    if partial and request.htmx and request.htmx.target == partial:
-        template = f"{template}#{partial}"
-        context = {**context, "partial": True}  # out-of-band parts go with the partial only
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
 
 
 @require_GET
@@ -26,7 +16,7 @@ def server_list(request):
         sort=request.GET.get("sort", ""),
         page=request.GET.get("page", 1),
     )
-    return _render(request, "servers/server_list.html", "server-table", {"result": result})
+    return render_page(request, "servers/server_list.html", "server-table", {"result": result})
 
 
 @require_POST
@@ -43,4 +33,4 @@ def server_detail(request, pk: int):
     row = get_server_for_user(request.user, pk)
     detail = services.get_server_detail(row)
     context = {"row": row, "detail": detail, "server": detail.server, "keys": row.keys}
-    return _render(request, "servers/server_detail.html", "server-detail-body", context)
+    return render_page(request, "servers/server_detail.html", "server-detail-body", context)
