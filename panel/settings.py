@@ -154,6 +154,9 @@ INSTALLED_APPS = [
     "panel.connections",
     "panel.servers",
     "panel.grants",
+    "panel.audit",
+    "panel.graphs",
+    "panel.billing",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +351,15 @@ PANEL_MIRROR_WAIT = envint("PANEL_MIRROR_WAIT", 15)
 # GET /servers/{id} answers are cached this many seconds (redacted).
 PANEL_DETAIL_TTL = envint("PANEL_DETAIL_TTL", 15)
 PANEL_SERVERS_PER_PAGE = envint("PANEL_SERVERS_PER_PAGE", 50)
+
+# --- Server actions -------------------------------------------------------------------------
+
+# Seconds after a power action before the next one on the same server is accepted.
+PANEL_POWER_COOLDOWN = envint("PANEL_POWER_COOLDOWN", 10)
+# Bandwidth and packet graphs are cached this many seconds per server, type and period.
+PANEL_GRAPH_TTL = envint("PANEL_GRAPH_TTL", 300)
+# Audit entries older than this many days are removed by beat.
+PANEL_AUDIT_RETENTION_DAYS = envint("PANEL_AUDIT_RETENTION_DAYS", 365)
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ urlpatterns = [
     path("connections/", include("panel.connections.urls")),
     path("servers/", include("panel.servers.urls")),
     path("grants/", include("panel.grants.urls")),
+    path("audit/", include("panel.audit.urls")),
+    path("servers/", include("panel.graphs.urls")),
+    path("billing/", include("panel.billing.urls")),
 ]
 
 handler403 = "panel.core.views.permission_denied"

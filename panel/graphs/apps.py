@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GraphsConfig(AppConfig):
+    name = "panel.graphs"
+    label = "graphs"
+    verbose_name = "Graphs"
