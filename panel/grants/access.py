@@ -111,3 +111,26 @@ def grantable_keys(granter, *, server=None, connection=None) -> frozenset[str]:
     for keys in _user_grants(granter).filter(connection=connection).values_list("keys", flat=True):
         held.update(keys)
     return frozenset(held & ALL_KEYS)
+
+
+def get_connection_for_user(user, pk, key: str):
+    """The connection with this pk if the user sees any of its servers (else 404) and holds
+    `key` on one of them or on the whole connection (else 403). Admins hold every key.
+
+    For account-wide pages (billing): a key on one server of the account opens them.
+    """
+    from panel.connections.models import Connection
+
+    if key not in KEYS:
+        raise ValueError(f"Unknown permission key {key!r}")
+    try:
+        connection = visible_connections(user).get(pk=pk)
+    except (ValueError, TypeError, Connection.DoesNotExist):
+        raise Http404("No such account.") from None
+    if is_panel_admin(user):
+        return connection
+    grants = _user_grants(user).filter(Q(connection=connection) | Q(server__connection=connection))
+    # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
+    if not any(key in keys for keys in grants.values_list("keys", flat=True)):
+        raise PermissionDenied("You are not allowed to see this.")
+    return connection

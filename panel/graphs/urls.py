@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "graphs"
 
-urlpatterns = []
+# Mounted under "servers/", beside the server pages.
+urlpatterns = [
+    path("<int:pk>/graphs/", views.server_graphs, name="server"),
+    path("<int:pk>/graphs/<str:kind>/<str:period>.png", views.graph_image, name="image"),
+]

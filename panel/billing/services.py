@@ -1,0 +1,168 @@
+"""A connection's Terrahost account and invoices, read from the API and cached briefly.
+
+The cache is an optimisation: when Redis does not answer, a read is a miss and a write is
+skipped, and the page asks Terrahost directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+
+from panel.connections.errors import ConnectionProblem, describe
+from panel.connections.models import Connection
+from panel.connections.services import api
+from panel.core.locks import UNAVAILABLE
+from panel.grants.access import get_connection_for_user
+from terrahost_client.errors import TerrahostError
+from terrahost_client.models import Account, Invoice
+
+logger = logging.getLogger(__name__)
+
+# Invoices change a few times a month; a minute keeps paging and sorting off the API.
+BILLING_TTL = 60
+INVOICES_PER_PAGE = 25
+
+
+def may_view_billing(user, connection: Connection) -> bool:
+    """Whether to show this user a link to the connection's account and invoices."""
+    try:
+        get_connection_for_user(user, connection.pk, "billing.view")
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class Billing:
+    """The account and its invoices, or `error` (for an admin) when they could not be read."""
+
+    account: Account | None = None
+    invoices: list[Invoice] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.account is not None
+
+
+def cache_key(connection: Connection) -> str:
+    return f"billing:{connection.pk}"
+
+
+def get_billing(connection: Connection) -> Billing:
+    """GET /my/account and GET /my/invoices, cached for BILLING_TTL seconds (as the API's
+    records, rebuilt into models on every read)."""
+    key = cache_key(connection)
+    try:
+        cached = cache.get(key)
+    except UNAVAILABLE as error:
+        logger.warning("The cache does not answer (%r): reading %s as a miss.", error, key)
+        cached = None
+    if cached is None:
+        try:
+            with api(connection) as client:
+                cached = {
+                    "account": client.account.get().raw,
+                    "invoices": [invoice.raw for invoice in client.account.invoices()],
+                }
+        except ConnectionProblem as problem:
+            return Billing(error=problem.message)
+        except TerrahostError as error:
+            logger.warning("The account of connection %s failed: %r", connection.pk, error)
+            return Billing(error=describe(error))
+        try:
+            cache.set(key, cached, timeout=BILLING_TTL)
+        except UNAVAILABLE as error:
+            logger.warning("The cache does not answer (%r): %s not cached.", error, key)
+    return Billing(
+        account=Account.from_api(cached["account"]),
+        invoices=[Invoice.from_api(record) for record in cached["invoices"]],
+    )
+
+
+# --- the invoice table ----------------------------------------------------------------------
+
+
+def _number(invoice: Invoice):
+    # Invoice numbers are digits as a rule: 9 before 10. Anything else after, as text.
+    digits = invoice.number.isdigit()
+    return (0, int(invoice.number), "") if digits else (1, 0, invoice.number)
+
+
+SORTS = {
+    "number": _number,
+    "date": lambda invoice: invoice.date,
+    "due": lambda invoice: invoice.due_date,
+    "total": lambda invoice: invoice.total_with_vat,
+    "paid": lambda invoice: invoice.is_paid,
+}
+DEFAULT_SORT = ("date", True)  # newest first
+# (sort key or None when the column does not sort, label, CSS class)
+COLUMNS = [
+    ("number", "Number", ""),
+    ("date", "Date", ""),
+    ("due", "Due date", ""),
+    (None, "Without VAT", "num"),
+    (None, "VAT", "num"),
+    ("total", "With VAT", "num"),
+    ("paid", "Status", ""),
+]
+
+
+def parse_sort(value: str) -> tuple[str, bool]:
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in SORTS:
+        return DEFAULT_SORT
+    return key, descending
+
+
+@dataclass
+class InvoiceTable:
+    page: Page
+    sort: str
+    descending: bool
+
+    @property
+    def columns(self) -> list[dict]:
+        """The headers; sortable ones with the sort a click asks for and their aria-sort."""
+        columns = []
+        for key, label, css in COLUMNS:
+            if key is None:
+                columns.append({"key": None, "label": label, "css": css})
+                continue
+            current = key == self.sort
+            columns.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "css": css,
+                    "next": f"-{key}" if current and not self.descending else key,
+                    "aria_sort": (
+                        ("descending" if self.descending else "ascending") if current else "none"
+                    ),
+                }
+            )
+        return columns
+
+
+def invoice_table(invoices: list[Invoice], *, sort: str = "", page: str | int = 1) -> InvoiceTable:
+    sort_key, descending = parse_sort(sort)
+    value = SORTS[sort_key]
+    # Equal values keep the highest (newest) number first: the sorts below are stable.
+    # Invoices without the value go last either way.
+    ordered = sorted(invoices, key=_number, reverse=True)
+    known = [invoice for invoice in ordered if value(invoice) is not None]
+    unknown = [invoice for invoice in ordered if value(invoice) is None]
+    known.sort(key=value, reverse=descending)
+    paginator = Paginator(known + unknown, INVOICES_PER_PAGE)
+    return InvoiceTable(page=paginator.get_page(page), sort=sort_key, descending=descending)
