@@ -42,6 +42,11 @@ def beat_schedule() -> dict:
             "task": "panel.servers.tasks.purge_missing_servers",
             "schedule": 3600.0,
         },
+        # Audit entries older than PANEL_AUDIT_RETENTION_DAYS (panel.audit.tasks).
+        "prune-audit-log": {
+            "task": "panel.audit.tasks.prune_audit_log",
+            "schedule": 6 * 3600.0,
+        },
     }
 
 

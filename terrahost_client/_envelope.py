@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._convert import to_int
+
 
 def fields(body: dict) -> dict:
     """Fields the docs put in one place and the live API in another: data, then meta, then top.
@@ -51,9 +53,9 @@ def message(body: dict) -> str:
     return ""
 
 
+def page_meta(body: dict) -> dict:
+    return body.get("meta") if isinstance(body.get("meta"), dict) else {}
+
+
 def page_count(body: dict) -> int:
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-    try:
-        return max(1, int(meta.get("total_pages") or 1))
-    except (TypeError, ValueError):
-        return 1
+    return max(1, to_int(page_meta(body).get("total_pages")) or 1)

@@ -7,15 +7,20 @@ MASK = "********"
 SECRET_KEYS = frozenset(
     {
         "authorization",
+        # The whole object: it carries the root password of a running install (API notes).
+        "install_details",
         "password",
         "passwd",
         "code",
         "token",
         "root_passwd",
+        "root_password",
         "kvm_password",
         "kvm_username",
         "srv_vnc_password",
         "srv_vnc_token",
+        # 32 hex characters that the recorder of the live responses marks REDACTED.
+        "srv_serverkey",
         "username",
     }
 )

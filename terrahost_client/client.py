@@ -215,11 +215,12 @@ class Client:
     def _send(self, method, path, *, body=None, params=None, token, retry) -> dict:
         """One call, repeated on transient failures when `retry`, within `retry_deadline`.
 
-        No attempt starts after the deadline, and a repeated attempt's read timeout is cut
-        to the time that is left, so the whole call ends near the deadline.
+        No attempt starts after the deadline, and every attempt's read timeout, the first
+        one's too, is cut to the time that is left, so the whole call ends near the
+        deadline: one held upstream call must not hold a page for the full read timeout.
         """
         deadline = time.monotonic() + self.retry_deadline
-        timeout = self.timeout
+        timeout = _cut(self.timeout, self.retry_deadline)
         attempt = 0
         while True:
             try:

@@ -293,11 +293,21 @@ class Server:
     bw_used: Decimal | None = None
     bw_used_in: Decimal | None = None
     bw_used_out: Decimal | None = None
+    # Set only while an install runs on accounts whose reinstall answer carries an empty
+    # root_passwd (API notes); see ServersClient.wait_for_root_password.
+    install_root_password: str = field(default="", repr=False)
     raw: dict = _raw()
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Cancelled servers stay in the list; only their order status tells (API notes)."""
+        return self.order is not None and self.order.status.strip().lower() in _CANCELLED
 
     @property
     def status(self) -> str:
         """One word for a badge; the most important state wins."""
+        if self.is_cancelled:
+            return "cancelled"
         if self.is_suspended:
             return "suspended"
         if self.is_installing:
@@ -347,13 +357,23 @@ class Server:
             subnets=tuple(Subnet.from_api(s) for s in to_list(data.get("subnets"))),
             disks=tuple(Disk.from_api(d) for d in to_list(data.get("hdds"))),
             cpus=tuple(Cpu.from_api(c) for c in to_list(data.get("cpus"))),
-            order=Order.from_api(order) if order.get("order_id") is not None else None,
+            order=Order.from_api(order) if _has_order(order) else None,
             ipmi_session=IpmiSession.from_api(ipmi) if ipmi else None,
             bw_used=to_decimal(data.get("bw_used")),
             bw_used_in=to_decimal(data.get("bw_used_in")),
             bw_used_out=to_decimal(data.get("bw_used_out")),
+            install_root_password=to_str(to_dict(data.get("install_details")).get("root_password")),
             raw=redact(data),
         )
+
+
+_CANCELLED = frozenset({"cancelled", "canceled"})
+
+
+def _has_order(order: dict) -> bool:
+    """Any order field with a value: records carry order_status without order_id, while
+    {"order_billing_date": null} (recorded) is no order at all."""
+    return any(key.startswith("order_") and value not in (None, "") for key, value in order.items())
 
 
 def _location(data: dict) -> str:

@@ -7,10 +7,11 @@ have reached Terrahost before a connection broke, so none of those is ever repea
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from ._convert import to_int
-from ._envelope import fields, many, message, one, page_count
+from ._envelope import fields, many, message, one, page_count, page_meta
 from .errors import NotFound
 from .models import (
     Account,
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 DEFAULT_LANGUAGE = "en_US"
 DEFAULT_KEYBOARD = "us"
 DEFAULT_TIMEZONE = "Europe/Oslo"
+# The page size the recorded live listing reports (meta.per_page). Asking for more is
+# untested against the live API, and a refused listing would hide every server.
+PER_PAGE = 100
+
+logger = logging.getLogger("terrahost_client")
 
 
 class _Resource:
@@ -48,78 +54,136 @@ class _Resource:
         return self._client.request(method, path, body=body, retry=retry)
 
 
+# Ids as the API sends them: numbers or strings of digits ("7795"), either is accepted.
+Id = int | str
+
+
+def _id(value: Id) -> int:
+    """An id for a path or a body. Anything but digits raises ValueError before a call is
+    made (int() would turn True into 1 and 7795.9 into 7795)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError(f"an id must be a number or a string of digits, not {value!r}")
+
+
+def _add_new(records: dict, page: list[dict]) -> int:
+    """Add the page's servers not listed yet to `records` (by id: a server can shift pages
+    between two calls); returns how many were new."""
+    before = len(records)
+    for record in page:
+        records.setdefault(to_int(record.get("srv_id")), record)
+    return len(records) - before
+
+
 class ServersClient(_Resource):
     def list(self) -> list[Server]:
-        """Every server, following `meta.total_pages` when the API paginates."""
-        body = self._get("/servers")
-        records = many(body)
-        for page in range(2, page_count(body) + 1):
-            records += many(self._get("/servers", page=page))
-        seen: dict = {}
-        for record in records:  # a server can shift pages between two calls
-            seen.setdefault(to_int(record.get("srv_id")), record)
-        return [Server.from_api(record) for record in seen.values()]
+        """Every server, following `meta.total_pages` when the API paginates.
 
-    def get(self, srv_id: int) -> Server:
-        record = one(self._get(f"/servers/{int(srv_id)}"))
+        Nothing shows that the live API honours `page` (API notes), so paging stops at the
+        first page that brings no server not seen yet: if `page` is ignored, a listing costs
+        one extra call and returns the first page. Pages are fetched one after another: the
+        client's session is not thread-safe.
+        """
+        body = self._get("/servers", per_page=PER_PAGE)
+        # Later pages are asked with the size the API says it used, so that the page
+        # numbers mean what its total_pages counted.
+        per_page = to_int(page_meta(body).get("per_page")) or PER_PAGE
+        records: dict = {}
+        _add_new(records, many(body))
+        for page in range(2, page_count(body) + 1):
+            page_records = many(self._get("/servers", page=page, per_page=per_page))
+            if not _add_new(records, page_records):
+                if page_records:  # an empty page only means the list shrank meanwhile
+                    logger.warning(
+                        "GET /servers page %d repeated servers already listed; the API seems"
+                        " to ignore `page`, so the list keeps the %d servers read so far",
+                        page,
+                        len(records),
+                    )
+                break
+        return [Server.from_api(record) for record in records.values()]
+
+    def get(self, srv_id: Id) -> Server:
+        record = one(self._get(f"/servers/{_id(srv_id)}"))
         if not record:
             raise NotFound(404, f"Server {srv_id} was not found.")
         return Server.from_api(record)
 
-    def rename(self, srv_id: int, name: str) -> str:
-        path = f"/servers/{int(srv_id)}/name"
+    def rename(self, srv_id: Id, name: str) -> str:
+        path = f"/servers/{_id(srv_id)}/name"
         return message(self._write("PUT", path, {"name": name}, retry=True))
 
-    def ipmi_session(self, srv_id: int) -> IpmiSession:
-        body = self._write("POST", f"/servers/{int(srv_id)}/ipmi")
+    def ipmi_session(self, srv_id: Id) -> IpmiSession:
+        body = self._write("POST", f"/servers/{_id(srv_id)}/ipmi")
         return IpmiSession.from_api(fields(body))
 
-    def power_state(self, srv_id: int) -> PowerState:
-        return PowerState.from_api(fields(self._get(f"/servers/{int(srv_id)}/powerstate")))
+    def power_state(self, srv_id: Id) -> PowerState:
+        return PowerState.from_api(fields(self._get(f"/servers/{_id(srv_id)}/powerstate")))
 
-    def reboot(self, srv_id: int) -> str:
+    def reboot(self, srv_id: Id) -> str:
         return self._action(srv_id, "reboot")
 
-    def power_on(self, srv_id: int) -> str:
+    def power_on(self, srv_id: Id) -> str:
         return self._action(srv_id, "power/on")
 
-    def power_off(self, srv_id: int) -> str:
+    def power_off(self, srv_id: Id) -> str:
         return self._action(srv_id, "power/off")
 
-    def _action(self, srv_id: int, action: str) -> str:
+    def _action(self, srv_id: Id, action: str) -> str:
         # GETs that change the server: never retried, never prefetched.
-        return message(self._write("GET", f"/servers/{int(srv_id)}/{action}"))
+        return message(self._write("GET", f"/servers/{_id(srv_id)}/{action}"))
 
-    def wait_for_power_state(self, srv_id: int, is_on: bool, **options) -> PowerState:
+    def wait_for_power_state(self, srv_id: Id, is_on: bool, **options) -> PowerState:
         return wait_until(
             lambda: self.power_state(srv_id), lambda state: state.is_on is is_on, **options
         )
 
-    def wait_until_installed(self, srv_id: int, os_id: int, hostname: str, **options) -> Server:
+    def wait_for_root_password(self, srv_id: Id, **options) -> str:
+        """The root password of the install that runs now, for when `reinstall.start()`
+        returned an empty one: some accounts show it only in the server record during the
+        install (API notes). Returns "" if the install ends without showing it.
+
+        The install flag may still be unset right after the reinstall call, so a record that
+        is not installing ends the wait only after one that was; `options` go to wait_until.
+        """
+        seen_installing = False
+
+        def done(server: Server) -> bool:
+            nonlocal seen_installing
+            seen_installing = seen_installing or server.is_installing
+            return bool(server.install_root_password) or (
+                seen_installing and not server.is_installing
+            )
+
+        return wait_until(lambda: self.get(srv_id), done, **options).install_root_password
+
+    def wait_until_installed(self, srv_id: Id, os_id: Id, hostname: str, **options) -> Server:
         """Wait until the server runs `os_id` as `hostname` and is no longer installing: the
         install flag alone could still be unset right after the reinstall call."""
 
         def installed(server: Server) -> bool:
-            has_os = server.os is not None and server.os.id == int(os_id)
+            has_os = server.os is not None and server.os.id == _id(os_id)
             return not server.is_installing and has_os and server.hostname == hostname
 
         return wait_until(lambda: self.get(srv_id), installed, **options)
 
 
 class SnapshotsClient(_Resource):
-    def list(self, srv_id: int) -> list[Snapshot]:
-        return [Snapshot.from_api(r) for r in many(self._get(f"/servers/{int(srv_id)}/snapshots"))]
+    def list(self, srv_id: Id) -> list[Snapshot]:
+        return [Snapshot.from_api(r) for r in many(self._get(f"/servers/{_id(srv_id)}/snapshots"))]
 
-    def create(self, srv_id: int, name: str) -> str:
-        path = f"/servers/{int(srv_id)}/snapshot"
+    def create(self, srv_id: Id, name: str) -> str:
+        path = f"/servers/{_id(srv_id)}/snapshot"
         return message(self._write("POST", path, {"name": name}))
 
-    def delete(self, srv_id: int, snap_id: int) -> str:
-        path = f"/servers/{int(srv_id)}/snapshot/{int(snap_id)}"
+    def delete(self, srv_id: Id, snap_id: Id) -> str:
+        path = f"/servers/{_id(srv_id)}/snapshot/{_id(snap_id)}"
         return message(self._write("DELETE", path))
 
     def wait_until_completed(
-        self, srv_id: int, name: str, *, known_ids: frozenset = frozenset(), **options
+        self, srv_id: Id, name: str, *, known_ids: frozenset = frozenset(), **options
     ) -> Snapshot:
         """Wait for the new snapshot called `name` to complete. The create call returns no
         id, so pass `known_ids`, the ids listed before it, to skip an older namesake."""
@@ -136,87 +200,89 @@ class SnapshotsClient(_Resource):
 
 
 class GraphsClient(_Resource):
-    def bandwidth(self, srv_id: int) -> Graphs:
-        return Graphs.from_api(fields(self._get(f"/servers/{int(srv_id)}/port_bits")))
+    def bandwidth(self, srv_id: Id) -> Graphs:
+        return Graphs.from_api(fields(self._get(f"/servers/{_id(srv_id)}/port_bits")))
 
-    def packets(self, srv_id: int) -> Graphs:
-        return Graphs.from_api(fields(self._get(f"/servers/{int(srv_id)}/port_upkts")))
+    def packets(self, srv_id: Id) -> Graphs:
+        return Graphs.from_api(fields(self._get(f"/servers/{_id(srv_id)}/port_upkts")))
 
 
 class ReinstallClient(_Resource):
     def distros(self) -> list[Distro]:
         return [Distro.from_api(r) for r in many(self._get("/reinstall/distro"))]
 
-    def operating_systems(self, dist_id: int) -> list[OperatingSystem]:
-        records = many(self._get(f"/reinstall/distro/{int(dist_id)}"))
+    def operating_systems(self, dist_id: Id) -> list[OperatingSystem]:
+        records = many(self._get(f"/reinstall/distro/{_id(dist_id)}"))
         return [OperatingSystem.from_api(r) for r in records]
 
     def start(
         self,
-        srv_id: int,
-        os_id: int,
+        srv_id: Id,
+        os_id: Id,
         hostname: str,
         language: str = "",
         keyboard: str = "",
         timezone: str = "",
     ) -> ReinstallResult:
         body = {
-            "os_id": int(os_id),
+            "os_id": _id(os_id),
             "hostname": hostname,
             "language": language or DEFAULT_LANGUAGE,
             "keyboard": keyboard or DEFAULT_KEYBOARD,
             "timezone": timezone or DEFAULT_TIMEZONE,
         }
-        path = f"/servers/{int(srv_id)}/reinstall"
+        path = f"/servers/{_id(srv_id)}/reinstall"
         return ReinstallResult.from_api(fields(self._write("POST", path, body)))
 
 
 class ReverseDNSClient(_Resource):
-    def set_ipv4(self, srv_id: int, ip_id: int, dns: str) -> str:
-        return self._put(srv_id, {"ip_id": int(ip_id), "dns": dns})
+    # The docs name ip_id and sub_id numeric: sent as numbers, whichever form was given.
+    def set_ipv4(self, srv_id: Id, ip_id: Id, dns: str) -> str:
+        return self._put(srv_id, {"ip_id": _id(ip_id), "dns": dns})
 
-    def set_ipv6(self, srv_id: int, sub_id: int, dns: str) -> str:
-        return self._put(srv_id, {"sub_id": int(sub_id), "dns": dns})
+    def set_ipv6(self, srv_id: Id, sub_id: Id, dns: str) -> str:
+        return self._put(srv_id, {"sub_id": _id(sub_id), "dns": dns})
 
-    def _put(self, srv_id: int, body: dict) -> str:
-        path = f"/servers/{int(srv_id)}/reverse"
+    def _put(self, srv_id: Id, body: dict) -> str:
+        path = f"/servers/{_id(srv_id)}/reverse"
         return message(self._write("PUT", path, body, retry=True))
 
 
 class IsosClient(_Resource):
-    def list(self, srv_id: int) -> list[Iso]:
-        return [Iso.from_api(r) for r in many(self._get(f"/servers/{int(srv_id)}/isos"))]
+    def list(self, srv_id: Id) -> list[Iso]:
+        return [Iso.from_api(r) for r in many(self._get(f"/servers/{_id(srv_id)}/isos"))]
 
-    def upload(self, srv_id: int, url: str) -> str:
+    def upload(self, srv_id: Id, url: str) -> str:
         """Ask Terrahost to fetch an ISO from `url`; it shows as `uploading`, then `ready`."""
         return self._post(srv_id, {"iso_url": url})
 
-    def mount(self, srv_id: int, iso_id: int) -> str:
-        return self._post(srv_id, {"iso_id": str(iso_id)})
+    def mount(self, srv_id: Id, iso_id: Id) -> str:
+        # A string, as the docs name it and the other clients send it.
+        return self._post(srv_id, {"iso_id": str(_id(iso_id))})
 
-    def _post(self, srv_id: int, body: dict) -> str:
-        path = f"/servers/{int(srv_id)}/isos"
+    def _post(self, srv_id: Id, body: dict) -> str:
+        path = f"/servers/{_id(srv_id)}/isos"
         return message(self._write("POST", path, body))
 
 
 class UpgradesClient(_Resource):
-    def list(self, srv_id: int) -> list[UpgradePackage]:
-        records = many(self._get(f"/servers/{int(srv_id)}/upgrade"))
+    def list(self, srv_id: Id) -> list[UpgradePackage]:
+        records = many(self._get(f"/servers/{_id(srv_id)}/upgrade"))
         return [UpgradePackage.from_api(r) for r in records]
 
-    def order(self, srv_id: int, pkg_id: int) -> str:
+    def order(self, srv_id: Id, pkg_id: Id) -> str:
         if pkg_id is None:
             raise ValueError("this package has no pkg_id to order it with")
-        path = f"/servers/{int(srv_id)}/upgrade"
-        return message(self._write("POST", path, {"pkg_id": int(pkg_id)}))
+        path = f"/servers/{_id(srv_id)}/upgrade"
+        return message(self._write("POST", path, {"pkg_id": _id(pkg_id)}))
 
 
 class IPsClient(_Resource):
-    def order_ipv4(self, srv_id: int, ip_type: str = "l3") -> str:
+    def order_ipv4(self, srv_id: Id, ip_type: str = "l3") -> str:
         """Order one more IPv4 ('l3' routed, 'l2' not); the answer does not carry the address."""
         if ip_type not in ("l2", "l3"):
             raise ValueError("ip_type must be 'l2' or 'l3'")
-        path = f"/servers/{int(srv_id)}/ipv4"
+        path = f"/servers/{_id(srv_id)}/ipv4"
         return message(self._write("POST", path, {"ip_type": ip_type}))
 
 

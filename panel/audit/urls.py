@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "audit"
 
-urlpatterns = []
+urlpatterns = [
+    path("audit/", views.audit_list, name="list"),
+    path("audit/export.csv", views.audit_export, name="export"),
+    path("servers/<int:pk>/activity/", views.server_activity, name="server"),
+]

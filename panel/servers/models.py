@@ -55,6 +55,9 @@ class MirroredServer(models.Model):
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     missing_since = models.DateTimeField(null=True, blank=True)
+    # Audit names of actions Terrahost answered 405 for ("power.on", "power.off"): their
+    # buttons are no longer offered for this server. A refresh keeps this.
+    unsupported = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

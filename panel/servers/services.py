@@ -20,6 +20,7 @@ from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE
 from panel.grants.access import visible_connections, visible_servers
+from terrahost_client._convert import to_bool
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
 
@@ -235,6 +236,22 @@ class ServerDetail:
         return self.server is not None and not self.error
 
 
+def is_rebooting(server: Server) -> bool:
+    return to_bool(server.raw.get("srv_status_reboot"))
+
+
+def live_status(server: Server) -> str:
+    """The badge word while power changes: "rebooting" wins over running/stopped."""
+    return "rebooting" if is_rebooting(server) and server.status == "running" else server.status
+
+
+def power_settled(server: Server, goal: str) -> bool:
+    """True once the server reached the goal of a power action ("on" or "off")."""
+    if goal == "off":
+        return not server.is_running
+    return server.is_running and not is_rebooting(server)
+
+
 def detail_cache_key(row: MirroredServer) -> str:
     return f"server-detail:{row.connection_id}:{row.srv_id}"
 
@@ -287,8 +304,12 @@ def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDeta
     return ServerDetail(Server.from_api(record))
 
 
-def server_changed(row: MirroredServer) -> ServerDetail:
-    """Call after anything changed a server: drops its cached detail and reads it again,
-    which also updates its mirror row."""
+def server_changed(row: MirroredServer, **fields) -> None:
+    """Call after an action changed a server: its cached detail is dropped (the next page
+    view reads it again), and `fields` the action knows changed (e.g. the name) are written
+    to its mirror row at once, so the list shows them without another upstream call."""
     _cache_delete(detail_cache_key(row))
-    return get_server_detail(row, fresh=True)
+    if fields:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(fields))

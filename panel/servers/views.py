@@ -1,11 +1,24 @@
+import time
+from datetime import timedelta
+
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user, is_panel_admin
 
-from . import services
+from . import actions, services
+from .forms import DelegationForm, PTRForm, RenameForm
+
+DETAIL = "servers/server_detail.html"
+HEAD = "servers/server_head.html"
+# The status badge polls this long after a power action, then says "reload later".
+POLL_FOR = 120
+CONSOLE_SESSION = timedelta(hours=3)
 
 
 @require_GET
@@ -28,9 +41,206 @@ def server_list_refresh(request):
     return redirect("servers:list")
 
 
+def _page_context(request, row, detail=None, **extra) -> dict:
+    detail = detail or services.get_server_detail(row)
+    return {
+        "row": row,
+        "detail": detail,
+        "server": detail.server,
+        "status": services.live_status(detail.server) if detail.ok else row.status,
+        "keys": row.keys,
+        "tab": "overview",
+        **extra,
+    }
+
+
 @require_GET
 def server_detail(request, pk: int):
     row = get_server_for_user(request.user, pk)
+    return render_page(request, DETAIL, "server-detail-body", _page_context(request, row))
+
+
+def _answer(request, row, outcome, partial: str, context: dict | None = None, template=DETAIL):
+    """An action's answer: the partial for htmx; without JavaScript, back to the server
+    page with the outcome as a message."""
+    if not request.htmx:
+        level = {"success": messages.SUCCESS, "warning": messages.WARNING}.get(
+            outcome.level, messages.ERROR
+        )
+        text = outcome.message
+        if outcome.detail and is_panel_admin(request.user):
+            text = f"{text} ({outcome.detail})"
+        messages.add_message(request, level, text)
+        return redirect("servers:detail", pk=row.pk)
+    context = {
+        "row": row,
+        "keys": row.keys,
+        "outcome": outcome,
+        **(context or {}),
+    }
+    return render(request, f"{template}#{partial}", context)
+
+
+# --- power ------------------------------------------------------------------------------------
+
+
+def _power(request, pk: int, action: str):
+    """GET: the confirmation step (for browsers without JavaScript; with it, a <dialog>
+    asks on the server page). POST: the action."""
+    row = get_server_for_user(request.user, pk, "power.control")
+    if request.method == "GET":
+        context = _page_context(request, row, confirm=action)
+        return render(request, "servers/power_confirm.html", context)
+    outcome = actions.power(request, row, action, request.POST.get("idempotency_key", ""))
+    goal = actions.POWER[action][4]
+    polling = {"action": action, "goal": goal, "started": int(time.time())}
+    context = {"changing": polling if outcome.ok else None, "server": None, "status": row.status}
+    return _answer(request, row, outcome, "power-panel", context)
+
+
+@require_http_methods(["GET", "POST"])
+def power_reboot(request, pk: int):
+    return _power(request, pk, "reboot")
+
+
+@require_http_methods(["GET", "POST"])
+def power_off(request, pk: int):
+    return _power(request, pk, "off")
+
+
+@require_http_methods(["GET", "POST"])
+def power_on(request, pk: int):
+    return _power(request, pk, "on")
+
+
+@require_GET
+def power_status(request, pk: int):
+    """The power panel while a power action settles; htmx polls it every 2 s. HTTP 286
+    (htmx: stop polling) once the server reached its goal or after POLL_FOR seconds."""
+    row = get_server_for_user(request.user, pk)
+    action, goal = request.GET.get("action", ""), request.GET.get("goal", "")
+    try:
+        started = int(request.GET.get("started", ""))
+    except ValueError:
+        started = 0
+    if action not in actions.POWER or goal not in ("on", "off"):
+        raise Http404("No such power action.")
+    detail = services.get_server_detail(row, fresh=True)
+    server = detail.server
+    settled = server is not None and services.power_settled(server, goal)
+    gave_up = time.time() - started > POLL_FOR
+    context = {
+        "row": row,
+        "keys": row.keys,
+        "server": server,
+        "detail": detail,
+        "status": services.live_status(server) if server else row.status,
+        "changing": None
+        if settled or gave_up
+        else {"action": action, "goal": goal, "started": started},
+        "gave_up": gave_up and not settled,
+        "polled": True,
+    }
+    response = render(request, f"{DETAIL}#power-panel", context)
+    if settled or gave_up:
+        response.status_code = 286
+    return response
+
+
+# --- console ---------------------------------------------------------------------------------
+
+
+@require_POST
+@never_cache
+def console_open(request, pk: int):
+    row = get_server_for_user(request.user, pk, "console.open")
+    outcome = actions.open_console(request, row, request.POST.get("idempotency_key", ""))
+    session = outcome.secret
+    context = {"session": session}
+    if session is not None:
+        # Sessions last three hours; the answer does not always say until when.
+        context["session_ends"] = session.expires_at or timezone.now() + CONSOLE_SESSION
+    if not request.htmx and session is not None:
+        # Without JavaScript the details get a page of their own (never stored).
+        page = _page_context(request, row, outcome=outcome, **context)
+        return render(request, "servers/console.html", page)
+    return _answer(request, row, outcome, "console-panel", context)
+
+
+# --- rename ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def server_rename(request, pk: int):
+    """GET: the form (in place for htmx, a page without JavaScript); POST: rename."""
+    row = get_server_for_user(request.user, pk, "server.rename")
+    form = RenameForm(request.POST or None, initial={"name": row.name or row.display_name})
+    if request.method == "POST" and form.is_valid():
+        outcome = actions.rename(request, row, form.cleaned_data["name"], form.key())
+        return _answer(request, row, outcome, "server-name", template=HEAD)
+    status = 400 if form.is_bound else 200
+    context = _page_context(request, row, rename_form=form) if not request.htmx else {}
+    if request.htmx:
+        return render(
+            request,
+            "servers/server_head.html#rename-form",
+            {"row": row, "keys": row.keys, "rename_form": form},
+            status=status,
+        )
+    return render(request, "servers/rename.html", context, status=status)
+
+
+# --- reverse DNS -----------------------------------------------------------------------------
+
+
+def _address(detail, ip_id: str | None, sub_id: str | None):
+    """The IPv4 address or IPv6 subnet of this server the request names, or 404."""
+    server = detail.server
+    if server is None:
+        return None
+    if ip_id:
+        return next((ip for ip in server.ips if str(ip.id) == ip_id and ip.version == 4), None)
+    if sub_id:
+        return next((s for s in server.subnets if str(s.id) == sub_id), None)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def reverse_dns(request, pk: int):
+    """GET: every address with its form (a page, or one row's form in place for htmx);
+    POST: change one address's PTR or one subnet's delegation."""
+    row = get_server_for_user(request.user, pk, "rdns.edit")
+    data = request.POST if request.method == "POST" else request.GET
+    ip_id, sub_id = data.get("ip_id"), data.get("sub_id")
     detail = services.get_server_detail(row)
-    context = {"row": row, "detail": detail, "server": detail.server, "keys": row.keys}
-    return render_page(request, "servers/server_detail.html", "server-detail-body", context)
+    if not (ip_id or sub_id):
+        if request.method == "POST":
+            raise Http404("No address given.")
+        return render(request, "servers/reverse_dns.html", _page_context(request, row, detail))
+    item = _address(detail, ip_id, sub_id)
+    if item is None:
+        if not detail.ok:  # Terrahost did not answer: say so in place, never a 500
+            return render(request, f"{DETAIL}#rdns-unavailable", {"detail": detail}, status=503)
+        raise Http404("No such address on this server.")
+    form_class = PTRForm if ip_id else DelegationForm
+    form = form_class(data if request.method == "POST" else None)
+    context = {"item": item, "is_subnet": bool(sub_id), "form": form, "editing": True}
+    if request.method == "POST" and form.is_valid():
+        value = form.cleaned_data["hostname" if ip_id else "nameservers"]
+        outcome = actions.set_reverse_dns(
+            request,
+            row,
+            address=item.address if ip_id else item.cidr,
+            ip_id=item.id if ip_id else None,
+            sub_id=item.id if sub_id else None,
+            value=value,
+            key=form.key(),
+        )
+        context.update(editing=not outcome.ok, shown=value if outcome.ok else None)
+        return _answer(request, row, outcome, "rdns-row", context)
+    status = 400 if form.is_bound else 200
+    if not request.htmx:  # one address's form on a page of its own
+        page = _page_context(request, row, detail, **context)
+        return render(request, "servers/reverse_dns.html", page, status=status)
+    context.update(row=row, keys=row.keys, editing=not data.get("cancel"))
+    return render(request, f"{DETAIL}#rdns-row", context, status=status)

@@ -1,4 +1,5 @@
-"""python -m terrahost_client.sandbox --host 127.0.0.1 --port 8765 [--servers N] [--seed S]"""
+"""python -m terrahost_client.sandbox --host 127.0.0.1 --port 8765 [--servers N] [--seed S]
+[--ignore-page] [--root-password-in-server-record]"""
 
 import argparse
 import re
@@ -44,6 +45,17 @@ def parse_args(argv):
         default=DEFAULT_TOKEN_LIFETIME,
         help="seconds a token is valid (default %(default)s)",
     )
+    parser.add_argument(
+        "--ignore-page",
+        action="store_true",
+        help="GET /servers answers page 1 whatever `page` says, as live accounts may",
+    )
+    parser.add_argument(
+        "--root-password-in-server-record",
+        action="store_true",
+        help="a reinstall answers an empty root_passwd; the password shows in the server"
+        " record as install_details.root_password while the install runs",
+    )
     parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
     if args.servers < 0:
@@ -59,7 +71,13 @@ def _stop(signum, frame):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    app = SandboxApp(seed=args.seed, servers=args.servers, token_lifetime=args.token_lifetime)
+    app = SandboxApp(
+        seed=args.seed,
+        servers=args.servers,
+        token_lifetime=args.token_lifetime,
+        ignore_page=args.ignore_page,
+        root_password_in_server_record=args.root_password_in_server_record,
+    )
     server = make_server(args.host, args.port, app, access_log=args.access_log)
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host

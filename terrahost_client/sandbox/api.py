@@ -97,6 +97,8 @@ def check_totp(secret, code):
 @route("GET", "/servers")
 def list_servers(ctx):
     page = _query_int(ctx.query, "page", 1)
+    if ctx.state.ignore_page:
+        page = 1  # still validated: only its effect is lost
     per_page = min(_query_int(ctx.query, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
     servers = ctx.state.visible_servers(ctx.account)
     total = len(servers)
@@ -382,8 +384,17 @@ def reinstall(ctx):
     # The live quirk: an empty (or missing) language, keyboard or timezone is
     # accepted, and the installer then never finishes.
     stalled = any(not (value or "").strip() for value in settings)
+    password = ctx.state.password(16)
     server.installing = True
     server.install_stalled = stalled
+    if ctx.state.root_password_in_server_record:
+        # The fields beside root_password are a guess: only that one has been reported.
+        server.install_details = {
+            "root_password": password,
+            "os_id": str(os_id),
+            "hostname": hostname,
+        }
+        password = ""
     server.touch()
     os_name = catalog.OPERATING_SYSTEMS[os_id][1]
     ctx.state.log_activity(server, f"Reinstall of server #{server.srv_id} with {os_name} started.")
@@ -396,6 +407,7 @@ def reinstall(ctx):
         server.os_id = os_id
         server.hostname = hostname
         server.installing = False
+        server.install_details = None
         server.powered = True
         # The installer boots the server: that supersedes pending power events.
         _start_power_action(server, None)
@@ -409,7 +421,7 @@ def reinstall(ctx):
             "meta": meta(200, ctx.now),
             "message": "Server install has been initiated.",
             "reboot": True,
-            "root_passwd": ctx.state.password(16),
+            "root_passwd": password,
         },
     )
 

@@ -53,8 +53,20 @@ class SandboxApp:
     sleep = staticmethod(time.sleep)  # how the latency fault waits (tests may record it)
 
     def __init__(
-        self, seed=DEFAULT_SEED, servers=DEFAULT_SERVERS, token_lifetime=DEFAULT_TOKEN_LIFETIME
+        self,
+        seed=DEFAULT_SEED,
+        servers=DEFAULT_SERVERS,
+        token_lifetime=DEFAULT_TOKEN_LIFETIME,
+        *,
+        ignore_page=False,
+        root_password_in_server_record=False,
     ):
+        """Two switches serve what other clients report of live accounts (API notes), where
+        the default follows the docs: `ignore_page` answers page 1 of GET /servers whatever
+        `page` says; `root_password_in_server_record` answers a reinstall with an empty
+        root_passwd and shows the password as `install_details.root_password` in the
+        server's record while the install runs.
+        """
         if isinstance(servers, bool) or not isinstance(servers, int) or servers < 0:
             raise ValueError("servers must be an integer >= 0")
         if (
@@ -66,6 +78,10 @@ class SandboxApp:
         self.seed = seed
         self.server_count = servers
         self.token_lifetime = token_lifetime
+        self.modes = {
+            "ignore_page": ignore_page,
+            "root_password_in_server_record": root_password_in_server_record,
+        }
         self.lock = threading.RLock()
         self.route_keys = routing.route_keys()
         self.reset()
@@ -75,7 +91,9 @@ class SandboxApp:
     def reset(self):
         """Back to the seeded initial state; stats, faults and the clock too."""
         with self.lock:
-            self.state = build_state(self.seed, self.server_count, self.token_lifetime)
+            self.state = build_state(
+                self.seed, self.server_count, self.token_lifetime, **self.modes
+            )
             self.faults = Faults()
             self._fault_rng = Random(f"{self.seed}:faults")
             self._calls = {}

@@ -76,7 +76,7 @@ def server_row(server):
     """One row of GET /servers (the detail adds more, see server_detail)."""
     primary = server.primary_ip
     created = server.created if server.created_as_int else str(server.created)
-    return {
+    row = {
         "srv_id": str(server.srv_id),
         "auction_id": "0",
         "srv_serverkey": server.serverkey,
@@ -166,6 +166,9 @@ def server_row(server):
         "bw_unit": "Mbps",
         "bw_cap": 1000,
     }
+    if server.install_details:  # only while an install runs, in that mode (see SandboxApp)
+        row["install_details"] = dict(server.install_details)
+    return row
 
 
 def server_row_json(server):

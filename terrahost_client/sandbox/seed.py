@@ -51,8 +51,9 @@ ROLES = (
 DOMAINS = ("example.com", "example.net", "example.org")
 
 
-def build_state(seed, servers, token_lifetime):
-    state = State(seed, token_lifetime)
+def build_state(seed, servers, token_lifetime, **modes):
+    """`modes`: State's ignore_page and root_password_in_server_record."""
+    state = State(seed, token_lifetime, **modes)
     demo = _demo_account()
     demo_2fa = _demo_2fa_account()
     state.accounts = {demo.username: demo, demo_2fa.username: demo_2fa}

@@ -128,6 +128,9 @@ class Server:
     installing: bool = False
     install_stalled: bool = False
     install_generation: int = 0  # so a superseded install's completion is ignored
+    # {"root_password": ...} while an install runs, when the app serves the password in
+    # the server record instead of the reinstall answer (root_password_in_server_record)
+    install_details: dict | None = None
     upgrading: bool = False
     suspended: bool = False
     suspended_date: int = 0
@@ -251,9 +254,18 @@ KVM_ENDPOINTS = {
 class State:
     """The whole simulated world. Not thread-safe: the app holds a lock."""
 
-    def __init__(self, seed, token_lifetime=DEFAULT_TOKEN_LIFETIME):
+    def __init__(
+        self,
+        seed,
+        token_lifetime=DEFAULT_TOKEN_LIFETIME,
+        ignore_page=False,
+        root_password_in_server_record=False,
+    ):
         self.seed = seed
         self.token_lifetime = token_lifetime
+        # Two ways live accounts may differ from the docs (see SandboxApp).
+        self.ignore_page = ignore_page
+        self.root_password_in_server_record = root_password_in_server_record
         self.clock = Clock()
         # Separate streams so that, say, generating a password never shifts the
         # seeded data, and the same calls give the same answers run after run.

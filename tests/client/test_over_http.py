@@ -48,3 +48,14 @@ def test_a_held_read_times_out_and_is_retried_within_bounds(api_url, control):
     with pytest.raises(Timeout):
         client.servers.list()
     assert stats(api_url, "GET /servers") == {"timeout": 3}
+
+
+def test_the_deadline_bounds_a_held_first_attempt(api_url, control):
+    # Held 5 s and then closed: with the 30 s read timeout the client would see the close
+    # (a TransportError); cut to the 1 s deadline, it gives up first with a Timeout.
+    client = Client("demo", "demo", base_url=api_url, timeout=(2, 30), retry_deadline=1)
+    client.authenticate()
+    control("/faults", {"timeout_rate": 1.0, "timeout_hold_seconds": 5, "routes": ["GET /servers"]})
+    with pytest.raises(Timeout):
+        client.servers.list()
+    assert stats(api_url, "GET /servers") == {"timeout": 1}

@@ -3,11 +3,13 @@
 import logging
 
 import pytest
+import requests
 
 from terrahost_client import Client
 from terrahost_client.errors import RateLimited, ServerError, Timeout, TransportError
+from terrahost_client.sandbox import mount
 
-from .conftest import calls
+from .conftest import BASE, calls
 
 
 class FakeTime:
@@ -146,3 +148,37 @@ def test_a_malformed_api_url_is_not_retried(pauses):
         client.servers.list()
     assert raised.value.retryable is False
     assert pauses == []
+
+
+class TimeoutRecordingSession(requests.Session):
+    def __init__(self):
+        super().__init__()
+        self.timeouts = []
+
+    def request(self, method, url, **kwargs):
+        self.timeouts.append(kwargs.get("timeout"))
+        return super().request(method, url, **kwargs)
+
+
+def test_the_deadline_cuts_the_first_attempt_read_timeout_too(sandbox, pauses):
+    session = TimeoutRecordingSession()
+    mount(session, sandbox, BASE)
+    client = Client(
+        "demo", "demo", base_url=BASE + "/api/v3", session=session, timeout=(5, 30),
+        retry_deadline=8, backoff=1.0, max_backoff=1.0,
+    )  # fmt: skip
+    client.authenticate()
+    sandbox.set_faults({"timeout_rate": 1.0, "routes": ["GET /servers"]})
+    with pytest.raises(Timeout):
+        client.servers.list()
+    first, *retries = session.timeouts[1:]
+    assert session.timeouts[0] == first == (5, 8)  # the login and the listing's first try
+    assert retries and all(connect == 5 and 1 <= read < 8 for connect, read in retries)
+
+
+def test_a_deadline_longer_than_the_read_timeout_leaves_it_alone(sandbox):
+    session = TimeoutRecordingSession()
+    mount(session, sandbox, BASE)
+    client = Client("demo", "demo", base_url=BASE + "/api/v3", session=session, timeout=(5, 30))
+    client.servers.list()
+    assert set(session.timeouts) == {(5, 30)}

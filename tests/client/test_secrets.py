@@ -80,3 +80,18 @@ def test_redact_masks_nested_secrets_and_keeps_empty_ones_and_the_rest():
         "password": "********",
     }
     assert record["ipmi_session"]["kvm_password"] == "pw"  # a copy, not in place
+
+
+def test_the_server_key_is_masked_in_raw_and_error_bodies(client, sandbox):
+    srv_id = client.servers.list()[0].id
+    key = sandbox.state.servers[srv_id].serverkey
+    assert len(key) == 32
+    for server in (client.servers.get(srv_id), *client.servers.list()):
+        assert server.raw["srv_serverkey"] == "********"
+        assert key not in repr(server) + repr(server.raw)
+    from terrahost_client import redact
+
+    assert redact({"meta": {"status": 500}, "data": [{"srv_serverkey": key}]}) == {
+        "meta": {"status": 500},
+        "data": [{"srv_serverkey": "********"}],
+    }

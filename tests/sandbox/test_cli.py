@@ -171,3 +171,31 @@ def test_odd_numbers_on_the_command_line_are_usage_errors(args, capsys):
 def test_plain_numbers_on_the_command_line_are_accepted():
     args = parse_args(["--port", "0", "--servers", "12", "--seed", "7", "--token-lifetime", "90.5"])
     assert (args.port, args.servers, args.seed, args.token_lifetime) == (0, 12, 7, 90.5)
+
+
+def test_both_switches_are_off_by_default_and_set_by_their_flags():
+    defaults = parse_args([])
+    assert (defaults.ignore_page, defaults.root_password_in_server_record) == (False, False)
+    args = parse_args(["--ignore-page", "--root-password-in-server-record"])
+    assert (args.ignore_page, args.root_password_in_server_record) == (True, True)
+
+
+def test_the_switches_over_a_real_socket():
+    process, url = start("--servers", "150", "--ignore-page", "--root-password-in-server-record")
+    try:
+        session = requests.Session()
+        login = {"username": "demo", "password": "demo"}
+        token = session.post(f"{url}/authenticate", json=login, timeout=5).json()["data"]["token"]
+        session.headers["Authorization"] = f"Bearer {token}"
+        first = session.get(f"{url}/servers", timeout=5).json()
+        second = session.get(f"{url}/servers", params={"page": 2}, timeout=5).json()
+        assert second["data"] == first["data"]
+        assert second["meta"]["total_pages"] == 2
+        srv_id = first["data"][0]["srv_id"]
+        body = {"os_id": 101, "hostname": "cli.example.com"}
+        answer = session.post(f"{url}/servers/{srv_id}/reinstall", json=body, timeout=5).json()
+        assert answer["root_passwd"] == ""
+        record = session.get(f"{url}/servers/{srv_id}", timeout=5).json()["data"][0]
+        assert record["install_details"]["root_password"]
+    finally:
+        assert stop(process) == 0

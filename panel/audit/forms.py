@@ -1,0 +1,53 @@
+from django import forms
+
+from .log import LABELS
+from .models import AuditEntry
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters (GET); every field is optional."""
+
+    user = forms.CharField(required=False, max_length=150, label="User")
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *sorted(LABELS.items(), key=lambda i: i[1])]
+    )
+    server = forms.CharField(
+        required=False, max_length=255, label="Server", help_text="Name or Terrahost id."
+    )
+    result = forms.ChoiceField(
+        required=False, choices=[("", "Any result"), *AuditEntry.Result.choices]
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return data
+
+    def filter(self, entries):
+        """`entries` narrowed by the valid filters (invalid ones are shown as errors)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("user"):
+            entries = entries.filter(actor_name__iexact=data["user"].strip())
+        if data.get("action"):
+            entries = entries.filter(action=data["action"])
+        if data.get("server"):
+            term = data["server"].strip()
+            if term.isascii() and term.isdigit() and len(term) <= 18:
+                entries = entries.filter(srv_id=int(term))
+            else:
+                entries = entries.filter(server_name__icontains=term)
+        if data.get("result"):
+            entries = entries.filter(result=data["result"])
+        if data.get("since"):
+            entries = entries.filter(at__date__gte=data["since"])
+        if data.get("until"):
+            entries = entries.filter(at__date__lte=data["until"])
+        return entries

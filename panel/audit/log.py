@@ -1,0 +1,83 @@
+"""Writing the audit log: `record()` is the one way in.
+
+    from panel.audit.log import record
+    record("server.rename", request=request, server=row, details={"old": a, "new": b})
+
+The actor, source address and user agent come from the request when one is given.
+`details` must hold facts only, never secrets; it is masked once more here as a guard.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from panel.accounts.throttle import client_address
+from terrahost_client._secrets import redact
+
+from .models import AuditEntry
+
+logger = logging.getLogger(__name__)
+
+# What each action is called on the Activity tab and the audit page.
+LABELS = {
+    "auth.login": "Logged in",
+    "auth.login_failed": "Failed login",
+    "auth.logout": "Logged out",
+    "auth.password_change": "Changed their password",
+    "power.reboot": "Reboot",
+    "power.on": "Power on",
+    "power.off": "Power off",
+    "console.open": "Opened the console",
+    "server.rename": "Rename",
+    "rdns.update": "Reverse DNS change",
+    "connection.add": "Added a connection",
+    "connection.reauth": "Re-authenticated a connection",
+    "connection.password": "Changed a connection's password",
+    "connection.refresh": "Refreshed a connection's server list",
+    "connection.delete": "Removed a connection",
+    "user.create": "Created a user",
+    "grant.create": "Gave access",
+    "grant.revoke": "Removed access",
+}
+
+
+def label(action: str) -> str:
+    return LABELS.get(action, action)
+
+
+def record(
+    action: str,
+    *,
+    request=None,
+    actor=None,
+    actor_name: str = "",
+    server=None,
+    connection=None,
+    result: str = AuditEntry.Result.OK,
+    message: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """Append one entry. `server` is a MirroredServer (its connection is taken from it)."""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    if connection is None and server is not None:
+        connection = server.connection
+    address = client_address(request) or None
+    entry = AuditEntry(
+        action=action,
+        actor=actor,
+        actor_name=(actor.get_username() if actor is not None else actor_name)[:150],
+        server=server,
+        srv_id=server.srv_id if server is not None else None,
+        server_name=(server.display_name if server is not None else "")[:255],
+        connection=connection,
+        connection_name=(connection.name if connection is not None else "")[:100],
+        result=result,
+        message=message[:500],
+        source_address=address,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:200],
+        details=redact(details or {}),
+    )
+    entry.save()
+    return entry

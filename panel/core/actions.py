@@ -1,0 +1,266 @@
+"""The one action pattern: how every button that changes something at Terrahost works.
+
+    POST view (thin)
+      row = get_server_for_user(request.user, pk, "<key>")   404 stranger, 403 no key
+      validate the form                                       errors by the field, no call
+      outcome = <app>.services.<action>(request, row, ...)    which calls perform() below
+      render the htmx partial, or redirect with a message when JavaScript is off
+
+    perform()
+      refuse a suspended server                               no call
+      claim the form's idempotency key (Redis SET NX)         a replay gets the first outcome
+      one action of a kind per server at a time               a lock shared by all processes;
+                                                              an identical press meanwhile
+                                                              gets the first outcome
+      cooldown (power)                                        "try again in N seconds"
+      the client call, once; never repeated                   errors -> plain words (explain)
+      one audit entry, server_changed()                       the cached detail is dropped
+
+Reads that pages make (graphs, power status) use `explain(error, write=False)` for their
+messages. Long operations (Celery) reuse explain(), the audit log and the same claims.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.core.cache import cache
+
+from panel.audit.log import record
+from panel.audit.models import AuditEntry
+from panel.connections.errors import ConnectionProblem, describe
+from panel.connections.services import api
+from panel.core import locks
+from panel.servers.services import server_changed
+from terrahost_client.errors import (
+    BadRequest,
+    NotFound,
+    NotSupported,
+    PermissionDenied,
+    RateLimited,
+    TerrahostError,
+    TransportError,
+)
+
+logger = logging.getLogger(__name__)
+
+KEY_FIELD = "idempotency_key"
+KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+PENDING = "pending"
+# How long a form's key answers replays (a resubmitted form, the back button).
+KEY_TTL = 24 * 3600
+# How long an identical press from another tab or user gets the first outcome.
+RECENT_TTL = 10
+LOCK_TIMEOUT = 60
+WAIT = 10.0
+
+Result = AuditEntry.Result
+UNAVAILABLE_MESSAGE = (
+    "The panel cannot take actions for a moment (its cache does not answer). Nothing was "
+    "sent; please try again shortly."
+)
+SUSPENDED_MESSAGE = "This server is suspended: nothing can be changed until it is reactivated."
+
+
+@dataclass
+class Outcome:
+    """What an action did, in words for the person who pressed the button.
+
+    `detail` is the technical reason, for admins only. `data` holds non-secret facts for
+    the page (kept for replays); `secret` is shown once and never stored or replayed.
+    """
+
+    ok: bool
+    message: str
+    result: str = Result.OK
+    detail: str = ""
+    data: dict = field(default_factory=dict)
+    replayed: bool = False
+    secret: object = field(default=None, repr=False)
+
+    @property
+    def level(self) -> str:
+        if self.ok:
+            return "success"
+        return "warning" if self.result == Result.REFUSED else "error"
+
+    def stored(self) -> str:
+        values = asdict(self) | {"secret": None, "replayed": False}
+        return json.dumps(values, default=str)
+
+    @classmethod
+    def loads(cls, text: str) -> Outcome:
+        return cls(**json.loads(text) | {"replayed": True})
+
+
+def refused(message: str, **data) -> Outcome:
+    return Outcome(False, message, Result.REFUSED, data=data)
+
+
+def explain(error: Exception, *, write: bool = True, not_supported: str = "") -> Outcome:
+    """Any upstream error as an Outcome in plain words (never raw JSON), with the
+    technical reason in `detail` for admins."""
+    if isinstance(error, ConnectionProblem):
+        return Outcome(
+            False,
+            "This server's account needs an administrator's attention, so nothing could be "
+            "done. Please try again later.",
+            Result.FAILED,
+            detail=error.message,
+        )
+    detail = describe(error)
+    if isinstance(error, NotSupported):
+        message = not_supported or "This cannot be done for this server from the panel."
+    elif isinstance(error, RateLimited):
+        wait = f"{int(error.retry_after) + 1} seconds" if error.retry_after else "a minute"
+        message = f"Too many requests just now. Please try again in {wait}."
+    elif isinstance(error, TransportError) and write:
+        # The request may have reached the provider: never repeated automatically.
+        message = (
+            "The provider did not answer in time, so it is not known whether this was "
+            "done. Check the server's state before trying again."
+        )
+    elif isinstance(error, TransportError):
+        message = "The provider did not answer in time. Please try again."
+    elif isinstance(error, NotFound):
+        message = (
+            "The provider is not showing this server right now (this happens for a short "
+            "while at times). Please try again in a minute."
+        )
+    elif isinstance(error, PermissionDenied):
+        message = "The provider refused this for this server."
+    elif isinstance(error, BadRequest):
+        message = f"The provider did not accept this: {error.message}"[:300]
+    else:
+        message = "The provider had a problem answering. Please try again in a minute."
+    return Outcome(False, message, Result.FAILED, detail=detail)
+
+
+def new_key() -> str:
+    """A fresh idempotency key for a form (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+def perform(
+    request,
+    row,
+    action: str,
+    key: str,
+    call: Callable,
+    *,
+    done: str,
+    scope: str,
+    fingerprint: str = "",
+    cooldown: int = 0,
+    details: dict | None = None,
+    not_supported: str = "",
+    after: Callable | None = None,
+) -> Outcome:
+    """Run `call(client)` once for this press of the button, audited (see module doc).
+
+    `done` is the message on success; `scope` names what may run only once at a time per
+    server (e.g. "power"); `fingerprint` tells identical presses apart from different ones
+    (e.g. the new name); `after(outcome, value)` updates local state on success and may
+    set `outcome.data`/`outcome.secret` from what `call` returned.
+    """
+    audit = {"request": request, "server": row, "details": details or {}}
+    if row.status == "suspended":
+        outcome = refused(SUSPENDED_MESSAGE)
+        record(action, result=outcome.result, message=outcome.message, **audit)
+        return outcome
+    if not KEY_PATTERN.match(key or ""):
+        return refused("This form is out of date. Please reload the page and try again.")
+    claim = f"action-key:{request.user.pk}:{key}"
+    try:
+        if not cache.add(claim, PENDING, timeout=KEY_TTL):
+            return _replay(claim)
+        lock = locks.CacheLock(f"action:{row.pk}:{scope}", timeout=LOCK_TIMEOUT)
+        recent = f"action-recent:{row.pk}:{scope}"
+        if not lock.acquire():
+            lock.wait_released(WAIT)
+            earlier = cache.get(recent)
+            if earlier and earlier["fingerprint"] == fingerprint:
+                # Someone pressed the same button at the same moment: theirs counts.
+                cache.set(claim, earlier["outcome"], timeout=KEY_TTL)
+                return Outcome.loads(earlier["outcome"])
+            if not lock.acquire():
+                outcome = refused("Another change to this server is under way. Try again shortly.")
+                return _finish(claim, None, outcome, action, audit)
+    except locks.UNAVAILABLE as error:
+        logger.warning("%s refused: the cache does not answer (%r)", action, error)
+        outcome = refused(UNAVAILABLE_MESSAGE)
+        record(action, result=outcome.result, message=outcome.message, **audit)
+        return outcome
+    try:
+        cooling = f"action-cooldown:{row.pk}:{scope}"
+        left = _seconds_left(cooling) if cooldown else 0
+        if left:
+            outcome = refused(
+                f"This server was given a {scope} command moments ago. "
+                f"You can try again in {left} second{'s' if left != 1 else ''}."
+            )
+            return _finish(claim, None, outcome, action, audit)
+        outcome = _call(row, call, done, not_supported, after)
+        if cooldown and (outcome.ok or outcome.data.get("maybe_sent")):
+            cache.set(cooling, time.time() + cooldown, timeout=cooldown)
+        if outcome.ok:
+            server_changed(row)
+        outcome_text = outcome.stored()
+        cache.set(recent, {"fingerprint": fingerprint, "outcome": outcome_text}, RECENT_TTL)
+        return _finish(claim, outcome_text, outcome, action, audit)
+    finally:
+        lock.release()
+
+
+def _call(row, call, done, not_supported, after) -> Outcome:
+    try:
+        with api(row.connection) as client:
+            value = call(client)
+    except (TerrahostError, ConnectionProblem) as error:
+        outcome = explain(error, not_supported=not_supported)
+        if isinstance(error, TransportError):
+            outcome.data["maybe_sent"] = True
+        if isinstance(error, NotSupported):
+            outcome.data["not_supported"] = True
+        return outcome
+    outcome = Outcome(True, done)
+    if after is not None:
+        after(outcome, value)
+    return outcome
+
+
+def _finish(claim: str, text: str | None, outcome: Outcome, action: str, audit: dict) -> Outcome:
+    """Keep the outcome for replays of this key, and write the audit entry."""
+    try:
+        cache.set(claim, text or outcome.stored(), timeout=KEY_TTL)
+    except locks.UNAVAILABLE as error:  # the outcome stands; a replay then says "pending"
+        logger.warning("could not keep the outcome of %s (%r)", action, error)
+    message = outcome.message if not outcome.detail else f"{outcome.message} ({outcome.detail})"
+    record(action, result=outcome.result, message=message, **audit)
+    return outcome
+
+
+def _replay(claim: str) -> Outcome:
+    """The outcome of the first submit of this form, waiting briefly if it is running."""
+    deadline = time.monotonic() + WAIT
+    for delay in locks.delays():
+        value = cache.get(claim)
+        if value and value != PENDING:
+            return Outcome.loads(value)
+        if time.monotonic() + delay > deadline:
+            break
+        time.sleep(delay)
+    return refused("Your first click is still being carried out. Reload the page in a moment.")
+
+
+def _seconds_left(key: str) -> int:
+    until = cache.get(key)
+    if not until:
+        return 0
+    return max(1, int(until - time.time() + 0.999)) if until > time.time() else 0

@@ -1,0 +1,93 @@
+"""Forms of the server page's actions. Each checks its input as Terrahost would, so a bad
+value gets a message by the field and never reaches the API."""
+
+import re
+
+from django import forms
+
+from panel.core.actions import KEY_FIELD
+
+NAME_MAX = 100  # what PUT /servers/{id}/name takes
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+MAX_NAME_SERVERS = 5
+
+
+def dns_name_problem(value: str) -> str:
+    """Why `value` is not a host name for DNS (RFC 1123, two labels or more, at most 253
+    characters, one trailing dot allowed), or "" when it is one."""
+    name = value[:-1] if value.endswith(".") else value
+    if not name:
+        return "Enter a host name, for example mail.example.com."
+    if len(name) > 253:
+        return "A host name has at most 253 characters."
+    labels = name.split(".")
+    if len(labels) < 2:
+        return "Enter a full host name with a domain, for example mail.example.com."
+    for label in labels:
+        if not LABEL.match(label):
+            return (
+                f"“{label}” is not allowed in a host name: use letters, digits and hyphens "
+                "(not at the start or end), at most 63 characters between dots."
+            )
+    if labels[-1].isdigit():
+        return "A host name cannot end in a number."
+    return ""
+
+
+class ActionForm(forms.Form):
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def key(self) -> str:
+        return self.cleaned_data.get(KEY_FIELD, "")
+
+
+class RenameForm(ActionForm):
+    name = forms.CharField(
+        label="New name",
+        max_length=NAME_MAX,
+        help_text=f"What you call this server; at most {NAME_MAX} characters.",
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if CONTROL.search(name):
+            raise forms.ValidationError("The name cannot contain control characters.")
+        return name
+
+
+class PTRForm(ActionForm):
+    """Reverse DNS of one IPv4 address."""
+
+    hostname = forms.CharField(
+        label="Hostname", max_length=254, help_text="For example mail.example.com."
+    )
+
+    def clean_hostname(self):
+        value = self.cleaned_data["hostname"].strip().lower()
+        problem = dns_name_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value.rstrip(".")
+
+
+class DelegationForm(ActionForm):
+    """Reverse DNS of one IPv6 subnet: delegated to one to five name servers."""
+
+    nameservers = forms.CharField(
+        label="Name servers",
+        max_length=5 * 254,
+        help_text="One to five, separated by commas or spaces, e.g. ns1.example.com.",
+    )
+
+    def clean_nameservers(self):
+        names = [n for n in re.split(r"[,\s]+", self.cleaned_data["nameservers"].lower()) if n]
+        if not names:
+            raise forms.ValidationError("Enter at least one name server.")
+        if len(names) > MAX_NAME_SERVERS:
+            raise forms.ValidationError(f"Enter at most {MAX_NAME_SERVERS} name servers.")
+        for name in names:
+            problem = dns_name_problem(name)
+            if problem:
+                raise forms.ValidationError(problem)
+        return ", ".join(name.rstrip(".") for name in names)

@@ -1,0 +1,82 @@
+// The server page's small behaviours, kept out of the HTML (the CSP forbids inline script):
+// - [data-dialog="id"] on a button opens that <dialog> instead of going to the
+//   confirmation page (which is where the button leads without JavaScript);
+//   [data-dialog-close] closes it;
+// - [data-copy="id"] copies the text of that element to the clipboard;
+// - [data-countdown="unix seconds"] shows the time left, updated every 30 s.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-dialog"));
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    var closer = event.target.closest("[data-dialog-close]");
+    if (closer) {
+      var open = closer.closest("dialog");
+      if (open) {
+        open.close();
+      }
+      return;
+    }
+    var copier = event.target.closest("[data-copy]");
+    if (copier) {
+      var source = document.getElementById(copier.getAttribute("data-copy"));
+      if (source && navigator.clipboard) {
+        var label = copier.textContent;
+        navigator.clipboard.writeText(source.textContent).then(function () {
+          copier.textContent = "Copied";
+          window.setTimeout(function () {
+            copier.textContent = label;
+          }, 2000);
+        });
+      }
+    }
+  });
+
+  // A confirmed action closes its dialog as the request leaves.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var dialog = event.target.closest && event.target.closest("dialog[open]");
+    if (dialog) {
+      dialog.close();
+    }
+  });
+
+  function left(seconds) {
+    if (seconds <= 0) {
+      return "ended";
+    }
+    var hours = Math.floor(seconds / 3600);
+    var minutes = Math.ceil((seconds % 3600) / 60);
+    if (minutes === 60) {
+      hours += 1;
+      minutes = 0;
+    }
+    var parts = [];
+    if (hours) {
+      parts.push(hours + (hours === 1 ? " hour" : " hours"));
+    }
+    if (minutes || !hours) {
+      parts.push(minutes + (minutes === 1 ? " minute" : " minutes"));
+    }
+    return parts.join(" ") + " left";
+  }
+
+  function tick() {
+    var now = Date.now() / 1000;
+    var counters = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < counters.length; i++) {
+      counters[i].textContent = left(Number(counters[i].getAttribute("data-countdown")) - now);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSettle", tick);
+  window.setInterval(tick, 30000);
+})();
