@@ -3,8 +3,10 @@
 `refresh_connection(conn)` is cheap when the mirror is fresh (no query, no call). When it
 is stale, one caller per connection wins a lock in the cache's Redis
 (panel.core.locks.CacheLock, so across processes) and calls GET /servers; every other
-caller waits for the winner and then reads the table. Upstream failures are recorded on
-the connection (shown as a banner) and never raised.
+caller waits for the winner and then reads the table: LISTED_WAIT at most when the
+connection was listed before (then it shows the last known list, as "busy"),
+PANEL_MIRROR_WAIT for a connection never listed (see wait_for_refresh). Upstream failures are recorded on the
+connection (shown as a banner) and never raised.
 
 When Redis does not answer, the lock is treated as absent: the caller refreshes without
 coalescing (and logs a warning). Pages keep working and show current data; the rate of
@@ -83,6 +85,11 @@ EMPTY_LIST_WARNING = (
     "and will check again; if the list is still empty then, the servers are shown as not "
     "listed."
 )
+
+
+# At most this many seconds a request waits for another process's refresh of a connection
+# that has rows to show (see wait_for_refresh).
+LISTED_WAIT = 2.0
 
 
 @dataclass
@@ -186,12 +193,25 @@ def refresh_connection(
         finally:
             lock.release()  # logs, never raises, when Redis has gone meanwhile
     try:
-        released = lock.wait_released(settings.PANEL_MIRROR_WAIT)
+        released = lock.wait_released(wait_for_refresh(conn))
     except UNAVAILABLE as error:
         logger.warning("The cache stopped answering while waiting for a refresh: %r", error)
         released = True  # nothing more to wait for: read what the table has
     conn.refresh_from_db(fields=CONNECTION_STATE_FIELDS)
     return RefreshOutcome("waited" if released else "busy", conn.last_error)
+
+
+def wait_for_refresh(conn: Connection) -> float:
+    """How long a caller waits for another process's refresh of `conn` (then "busy").
+
+    A connection listed before has its last known list to show: the caller waits only for
+    a refresh about to finish, then shows that list with a notice, never for the seconds an
+    upstream timeout takes. Only a connection never listed has nothing to show, and waits
+    for its first listing.
+    """
+    if conn.servers_refreshed_at is None:
+        return settings.PANEL_MIRROR_WAIT
+    return min(LISTED_WAIT, settings.PANEL_MIRROR_WAIT)
 
 
 def _refresh_if_still_stale(conn: Connection, force: bool, max_age: float | None):
@@ -219,10 +239,13 @@ def _refresh_now(conn: Connection) -> RefreshOutcome:
         _record_empty_list(conn, started)
         return RefreshOutcome("empty", EMPTY_LIST_WARNING)
     store_servers(conn, servers, now=started, previous_listing=conn.servers_refreshed_at)
-    conn.servers_checked_at = conn.servers_refreshed_at = started
-    conn.last_error, conn.last_error_at = "", None
-    Connection.objects.filter(pk=conn.pk).update(
-        servers_checked_at=started, servers_refreshed_at=started, last_error="", last_error_at=None
+    conn.write(
+        {
+            "servers_checked_at": started,
+            "servers_refreshed_at": started,
+            "last_error": "",
+            "last_error_at": None,
+        }
     )
     purge_missing(connection=conn)
     return RefreshOutcome("refreshed")
@@ -244,20 +267,15 @@ def _record_empty_list(conn: Connection, now: datetime) -> None:
     """An attempt (so the TTL applies) that is not a successful listing: nothing is marked
     missing and `servers_refreshed_at` stays, so it cannot purge anything either. The time
     of the first empty answer is kept."""
-    conn.servers_checked_at = now
-    if conn.last_error != EMPTY_LIST_WARNING or conn.last_error_at is None:
-        conn.last_error, conn.last_error_at = EMPTY_LIST_WARNING, now
-    Connection.objects.filter(pk=conn.pk).update(
-        servers_checked_at=now, last_error=conn.last_error, last_error_at=conn.last_error_at
-    )
+    if conn.last_error == EMPTY_LIST_WARNING and conn.last_error_at is not None:
+        conn.write({"servers_checked_at": now})
+    else:
+        _record_failure(conn, EMPTY_LIST_WARNING, now)
 
 
 def _record_failure(conn: Connection, message: str, now: datetime) -> None:
-    conn.servers_checked_at = now
-    conn.last_error, conn.last_error_at = message, now
-    Connection.objects.filter(pk=conn.pk).update(
-        servers_checked_at=now, last_error=message, last_error_at=now
-    )
+    """An attempt that did not list: the TTL applies to it, and the banner says why."""
+    conn.write({"servers_checked_at": now, "last_error": message, "last_error_at": now})
 
 
 def listing_gap() -> timedelta:

@@ -20,7 +20,7 @@ from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE
 from panel.grants.access import visible_connections, visible_servers
-from terrahost_client._convert import to_bool
+from terrahost_client._convert import to_bool, to_datetime
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
 
@@ -234,6 +234,11 @@ class ServerDetail:
     @property
     def ok(self) -> bool:
         return self.server is not None and not self.error
+
+
+def suspended_since(server: Server | None):
+    """When the server was suspended, if Terrahost says (srv_suspended_date)."""
+    return to_datetime(server.raw.get("srv_suspended_date")) if server else None
 
 
 def is_rebooting(server: Server) -> bool:
