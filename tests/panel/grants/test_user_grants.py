@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from panel.grants.models import Grant
@@ -45,3 +46,16 @@ def test_it_revokes(alice_client, bob, servers):
     assert response.status_code == 302
     assert not Grant.objects.filter(pk=grant.pk).exists()
     assert Grant.objects.filter(user=bob).count() == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999", "-99999999999999999999", "9223372036854775808", "x"]
+)
+@pytest.mark.parametrize("field", ["servers", "connection"])
+def test_an_id_out_of_range_is_a_form_error(alice_client, charlie, servers, field, value):
+    response = alice_client.post(
+        reverse("grants:user", args=[charlie.pk]), {"preset": "viewer", field: value}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.text
+    assert not Grant.objects.filter(user=charlie).exists()
