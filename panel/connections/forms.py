@@ -6,7 +6,9 @@ from .models import Connection
 
 class CodeField(forms.RegexField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("regex", r"^\s*\d{6,8}\s*$")
+        # [0-9], not \d: \d also matches other scripts' digits ("١٢٣٤٥٦"); an
+        # authenticator app shows ASCII digits, and those are what Terrahost checks.
+        kwargs.setdefault("regex", r"^\s*[0-9]{6,8}\s*$")
         kwargs.setdefault("error_messages", {"invalid": "Enter the 6-digit code, digits only."})
         kwargs.setdefault(
             "widget",

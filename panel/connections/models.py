@@ -80,6 +80,21 @@ class Connection(models.Model):
     def token(self, value: str) -> None:
         self.token_encrypted = crypto.encrypt(value)
 
+    def write(self, values: dict, *, where: dict | None = None) -> bool:
+        """UPDATE this connection's row with `values` and, if a row was written, set them
+        on this object too; returns whether it was written.
+
+        `where` makes the write conditional on what the row holds now (e.g. "only if the
+        token is still the one this request used"), so a request that started earlier
+        cannot undo a newer write. Unlike save(), nothing else of this possibly stale
+        object is written back.
+        """
+        written = Connection.objects.filter(pk=self.pk, **(where or {})).update(**values)
+        if written:
+            for name, value in values.items():
+                setattr(self, name, value)
+        return bool(written)
+
     @property
     def needs_reauth(self) -> bool:
         return self.auth_state == self.AuthState.NEEDS_REAUTH

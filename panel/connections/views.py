@@ -10,6 +10,7 @@ from panel.core import crypto
 from panel.servers import mirror
 
 from . import services
+from .errors import ConnectionProblem
 from .forms import AddCodeForm, ConnectionAddForm, PasswordUpdateForm, ReauthForm
 from .models import Connection
 
@@ -19,7 +20,7 @@ PENDING_KEY = "connections:pending-add"
 PENDING_MAX_AGE = 10 * 60
 
 
-def _add_problem(form, problem: services.ConnectionProblem) -> None:
+def _add_problem(form, problem: ConnectionProblem) -> None:
     form.add_error(problem.field if problem.field in form.fields else None, problem.message)
 
 
@@ -81,7 +82,7 @@ def connection_add(request):
         )
         try:
             conn = services.add_connection(new, created_by=request.user)
-        except services.ConnectionProblem as problem:
+        except ConnectionProblem as problem:
             if problem.code != "code_needed" or data["code"]:
                 _add_problem(form, problem)
             else:
@@ -112,10 +113,11 @@ def _add_code_step(request, pending: dict):
             password=password,
             code=form.cleaned_data["code"],
             base_url=pending["base_url"],
+            two_factor=True,  # this step exists because Terrahost asked for a code
         )
         try:
             conn = services.add_connection(new, created_by=request.user)
-        except services.ConnectionProblem as problem:
+        except ConnectionProblem as problem:
             _add_problem(form, problem)
         else:
             request.session.pop(PENDING_KEY, None)
@@ -155,7 +157,7 @@ def connection_reauth(request, pk: int):
     if form.is_valid():
         try:
             services.reauthenticate(conn, form.cleaned_data["code"])
-        except services.ConnectionProblem as problem:
+        except ConnectionProblem as problem:
             _add_problem(form, problem)
         else:
             mirror.refresh_connection(conn, force=True)
@@ -174,7 +176,7 @@ def connection_password(request, pk: int):
     if form.is_valid():
         try:
             services.update_password(conn, form.cleaned_data["password"], form.cleaned_data["code"])
-        except services.ConnectionProblem as problem:
+        except ConnectionProblem as problem:
             _add_problem(form, problem)
         else:
             mirror.refresh_connection(conn, force=True)

@@ -5,8 +5,8 @@ is stale, one caller per connection wins a lock in the cache's Redis
 (panel.core.locks.CacheLock, so across processes) and calls GET /servers; every other
 caller waits for the winner and then reads the table: LISTED_WAIT at most when the
 connection was listed before (then it shows the last known list, as "busy"),
-PANEL_MIRROR_WAIT for a connection never listed (see wait_for_refresh). Upstream failures are recorded on the
-connection (shown as a banner) and never raised.
+PANEL_MIRROR_WAIT for a connection never listed (see wait_for_refresh). Upstream
+failures are recorded on the connection (shown as a banner) and never raised.
 
 When Redis does not answer, the lock is treated as absent: the caller refreshes without
 coalescing (and logs a warning). Pages keep working and show current data; the rate of

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from panel.connections import services
+from panel.connections import errors, services
 from panel.connections.models import Connection
 from panel.servers.models import MirroredServer
 from tests.panel.conftest import API_URL, calls, totp
@@ -121,7 +121,7 @@ def test_the_service_refuses_a_duplicate_name_plainly(db):
     new = services.NewConnection(name="Main", username="demo", password="demo", base_url=API_URL)
     services.add_connection(new)
     again = services.NewConnection(name="main", username="demo", password="demo", base_url=API_URL)
-    with pytest.raises(services.ConnectionProblem) as problem:
+    with pytest.raises(errors.ConnectionProblem) as problem:
         services.add_connection(again)
     assert problem.value.field == "name"
     assert problem.value.message == "A connection with this name already exists."

@@ -7,7 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.urls import reverse
 
-from panel.connections import services
+from panel.connections import errors, services
 from panel.connections.models import Connection
 from panel.servers.models import MirroredServer
 from tests.panel.conftest import API_URL, calls
@@ -63,7 +63,7 @@ def test_the_server_detail_shows_the_last_known_data(alice_client, connection, s
 def test_api_raises_a_connection_problem_and_records_it(connection):
     _lost_key(connection)
     conn = Connection.objects.get(pk=connection.pk)
-    with pytest.raises(services.ConnectionProblem) as problem, services.api(conn):
+    with pytest.raises(errors.ConnectionProblem) as problem, services.api(conn):
         pass
     assert problem.value.code == "undecryptable"
     assert problem.value.message == MESSAGE
@@ -78,7 +78,7 @@ def test_an_unreadable_password_behind_a_readable_token(connection, sandbox):
     )
     sandbox.set_faults({"expire_tokens": True})
     conn = Connection.objects.get(pk=connection.pk)
-    with pytest.raises(services.ConnectionProblem) as problem, services.api(conn) as client:
+    with pytest.raises(errors.ConnectionProblem) as problem, services.api(conn) as client:
         client.servers.list()
     assert problem.value.code == "undecryptable"
     assert calls(sandbox, "POST /authenticate") == 1  # only the fixture's

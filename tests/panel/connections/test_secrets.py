@@ -9,8 +9,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from panel.connections import services, transport
+from panel.connections import services, tokens, transport
 from panel.connections.models import Connection
+from panel.core import crypto
 from tests.panel.conftest import API_URL
 
 SECRET = "s3cret-Terrahost-pw"
@@ -49,9 +50,7 @@ def test_views_that_take_a_secret_hide_it_from_error_reports(
 
 def test_a_decrypted_password_is_hidden_from_tracebacks(connection, monkeypatch):
     """An error while building the login client must not print the stored password."""
-    Connection.objects.filter(pk=connection.pk).update(
-        password_encrypted=services.crypto.encrypt(SECRET)
-    )
+    Connection.objects.filter(pk=connection.pk).update(password_encrypted=crypto.encrypt(SECRET))
     conn = Connection.objects.get(pk=connection.pk)
 
     def broken_session():
@@ -59,12 +58,12 @@ def test_a_decrypted_password_is_hidden_from_tracebacks(connection, monkeypatch)
 
     monkeypatch.setattr(transport, "get_session", broken_session)
     try:
-        services._login_client(conn)
+        tokens.login_client(conn)
     except RuntimeError:
         exc_info = sys.exc_info()
     request = RequestFactory().get("/")
     frames = ExceptionReporter(request, *exc_info).get_traceback_frames()
-    login_frame = next(f for f in frames if f["function"] == "_login_client")
+    login_frame = next(f for f in frames if f["function"] == "login_client")
     shown = dict(login_frame["vars"])
     assert "password" in shown and SECRET not in str(shown["password"])
     assert SECRET not in str([frame["vars"] for frame in frames])

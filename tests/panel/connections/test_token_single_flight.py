@@ -10,8 +10,11 @@ import pytest
 from django.db import connection as db_connection
 from django.utils import timezone
 
-from panel.connections import services
+from panel.connections import services, tokens
+from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
+from panel.core import crypto
+from terrahost_client.errors import AuthError, TerrahostError
 from terrahost_client.models import Token
 from tests.panel.conftest import API_URL, calls, totp
 
@@ -96,9 +99,9 @@ def test_an_ordinary_401_never_marks_the_password_refused(connection, sandbox, m
         def authenticate(self):  # a login that "works" but gives a token Terrahost refuses
             return Token(token="0" * 40, expires_at=timezone.now() + timedelta(hours=1))
 
-    monkeypatch.setattr(services, "_login_client", UselessLogin)
+    monkeypatch.setattr(tokens, "login_client", UselessLogin)
     conn = Connection.objects.get(pk=connection.pk)
-    with pytest.raises(services.AuthError), services.api(conn) as client:
+    with pytest.raises(AuthError), services.api(conn) as client:
         client.servers.list()
     conn.refresh_from_db()
     assert conn.auth_state == "ok"
@@ -107,10 +110,10 @@ def test_an_ordinary_401_never_marks_the_password_refused(connection, sandbox, m
 def test_a_refused_login_marks_the_connection(connection, sandbox):
     sandbox.set_faults({"expire_tokens": True})
     Connection.objects.filter(pk=connection.pk).update(
-        password_encrypted=services.crypto.encrypt("changed-upstream")
+        password_encrypted=crypto.encrypt("changed-upstream")
     )
     conn = Connection.objects.get(pk=connection.pk)
-    with pytest.raises(services.ConnectionProblem) as problem, services.api(conn) as client:
+    with pytest.raises(ConnectionProblem) as problem, services.api(conn) as client:
         client.servers.list()
     assert problem.value.code == "login_refused"
     conn.refresh_from_db()
@@ -149,14 +152,14 @@ def test_a_failed_login_does_not_undo_a_reauth_made_meanwhile(db, sandbox, monke
     needed), but an admin entered a fresh code while it was deciding: the admin wins."""
     conn = _two_factor_connection()
     sandbox.set_faults({"expire_tokens": True})
-    original = services._login_client
+    original = tokens.login_client
 
     def admin_meanwhile(connection, **kwargs):
-        monkeypatch.setattr(services, "_login_client", original)  # the admin's own login
+        monkeypatch.setattr(tokens, "login_client", original)  # the admin's own login
         services.reauthenticate(Connection.objects.get(pk=conn.pk), totp())
         return original(connection, **kwargs)
 
-    monkeypatch.setattr(services, "_login_client", admin_meanwhile)
+    monkeypatch.setattr(tokens, "login_client", admin_meanwhile)
     stale = Connection.objects.get(pk=conn.pk)
     with services.api(stale) as client:
         client.servers.list()
@@ -170,7 +173,7 @@ def test_a_2fa_token_refused_with_nobody_renewing_needs_reauth(db, sandbox):
     sandbox.set_faults({"expire_tokens": True})
     logins = calls(sandbox, "POST /authenticate")
     stale = Connection.objects.get(pk=conn.pk)
-    with pytest.raises(services.ConnectionProblem) as problem, services.api(stale) as client:
+    with pytest.raises(ConnectionProblem) as problem, services.api(stale) as client:
         client.servers.list()
     assert problem.value.code == "needs_reauth"
     assert calls(sandbox, "POST /authenticate") == logins  # no code, nothing to send
@@ -183,9 +186,9 @@ def test_a_stored_token_is_not_replaced_by_an_older_login(connection):
     """_save_token writes only over the token it replaces."""
     conn = Connection.objects.get(pk=connection.pk)
     used = conn.token_encrypted
-    Connection.objects.filter(pk=conn.pk).update(token_encrypted=services.crypto.encrypt("new"))
+    Connection.objects.filter(pk=conn.pk).update(token_encrypted=crypto.encrypt("new"))
     token = Token(token="late", expires_at=timezone.now() + timedelta(hours=1))
-    assert not services._save_token(conn, token, replacing=used)
+    assert not tokens._save_token(conn, token, replacing=used)
     assert Connection.objects.get(pk=conn.pk).token == "new"
 
 
@@ -197,8 +200,8 @@ def test_a_failing_login_is_not_repeated_by_every_waiting_worker(connection, san
     before = calls(sandbox, "POST /authenticate")
     errors = _in_parallel(connection, count=10)
     assert len(errors) == 10
-    assert all(isinstance(error, services.TerrahostError) for error in errors), errors
-    assert {services.describe(error) for error in errors} == {
+    assert all(isinstance(error, TerrahostError) for error in errors), errors
+    assert {describe(error) for error in errors} == {
         "Terrahost had a problem answering; it will be tried again shortly."
     }
     attempts_per_login = 1 + 1  # PANEL_API_MAX_RETRIES is 1 in the tests
@@ -215,7 +218,7 @@ def test_without_redis_the_login_still_works(connection, sandbox, monkeypatch, c
         raise redis.ConnectionError("Connection refused")
 
     monkeypatch.setattr(locks.CacheLock, "acquire", refused)
-    monkeypatch.setattr(services, "_raise_recent_failure", lambda conn: None)
+    monkeypatch.setattr(tokens, "_raise_recent_failure", lambda conn: None)
     sandbox.set_faults({"expire_tokens": True})
     conn = Connection.objects.get(pk=connection.pk)
     with services.api(conn) as client:

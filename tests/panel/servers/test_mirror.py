@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from panel.connections import services
 from panel.connections.models import Connection
+from panel.core.locks import CacheLock
 from panel.servers import mirror
 from panel.servers.models import MirroredServer
 from terrahost_client.sandbox import SandboxApp
@@ -177,6 +179,45 @@ def test_20_requests_that_find_a_stale_connection_make_one_upstream_refresh(
     assert not errors, errors
     assert statuses == [200] * 20
     assert calls(sandbox, "GET /servers") - before == 1
+
+
+# --- waiting for another process's refresh -------------------------------------------------
+
+
+@pytest.fixture
+def refresh_in_progress(connection, settings):
+    """Another process holds the connection's refresh lock (e.g. stuck on an upstream
+    timeout); PANEL_MIRROR_WAIT is long, so a wait for it would show."""
+    settings.PANEL_MIRROR_WAIT = 60
+    lock = CacheLock(mirror.lock_name(connection.pk), timeout=120)
+    assert lock.acquire()
+    yield lock
+    lock.release()
+
+
+def test_a_listed_connection_shows_its_last_list_instead_of_waiting(
+    connection, sandbox, refresh_in_progress
+):
+    before = calls(sandbox, "GET /servers")
+    started = time.monotonic()
+    outcome = mirror.refresh_connection(_stale(connection))
+    assert outcome.action == "busy"
+    assert time.monotonic() - started < 30  # LISTED_WAIT, far from PANEL_MIRROR_WAIT
+    assert calls(sandbox, "GET /servers") == before
+
+
+def test_a_connection_never_listed_waits_for_its_first_listing(
+    connection, sandbox, refresh_in_progress
+):
+    """Nothing to show yet: it waits past LISTED_WAIT for the other process to finish."""
+    Connection.objects.filter(pk=connection.pk).update(servers_refreshed_at=None)
+    done = threading.Timer(mirror.LISTED_WAIT + 1, refresh_in_progress.release)
+    done.start()
+    try:
+        outcome = mirror.refresh_connection(_stale(connection))
+    finally:
+        done.cancel()
+    assert outcome.action == "waited"
 
 
 # --- purge safety ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from panel.accounts.models import User
 from panel.connections import services as connections
+from panel.connections.errors import ConnectionProblem
 from panel.connections.models import Connection
 from panel.core import crypto
 from panel.grants import services as grants
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             )
             try:
                 conn = connections.add_connection(new, created_by=admin)
-            except connections.ConnectionProblem as problem:
+            except ConnectionProblem as problem:
                 raise CommandError(f"Could not connect to {api_url}: {problem.message}") from None
             self.stdout.write(f"Connection Sandbox added ({api_url}).")
         elif self._needs_reset(conn, api_url):
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 conn.save(update_fields=["base_url", "updated_at"])
             try:
                 connections.update_password(conn, DEMO_PASSWORD)
-            except connections.ConnectionProblem as problem:
+            except ConnectionProblem as problem:
                 raise CommandError(f"Could not connect to {api_url}: {problem.message}") from None
             self.stdout.write("Connection Sandbox logged in again with demo/demo.")
 
