@@ -16,13 +16,20 @@ from django.urls import reverse
 
 from panel.grants.models import Grant
 
+from panel.grants import services as grant_services
+from panel.grants.permissions import ALL_KEYS
+
+from ..conftest import calls
 from .urlwalk import (
     ADMIN,
+    CONNECTION_KEYS,
     GET_ONLY,
     POST_ONLY,
     PUBLIC,
     REDIRECTS,
+    SERVER_KEYS,
     SERVER_SCOPED,
+    STATUS,
     USER,
     all_names,
     url_builder,
@@ -30,7 +37,7 @@ from .urlwalk import (
 
 
 def test_every_url_is_classified():
-    assert set(all_names()) == PUBLIC | USER | SERVER_SCOPED | ADMIN
+    assert set(all_names()) == PUBLIC | USER | SERVER_SCOPED | set(CONNECTION_KEYS) | ADMIN
     names = set(all_names())
     assert names >= POST_ONLY | GET_ONLY | set(REDIRECTS)
 
@@ -42,7 +49,7 @@ def url_for(servers, alice, bob, connection):
     return url_builder(connection=connection, server=servers[-1], user=bob, grant=grant)
 
 
-@pytest.mark.parametrize("name", sorted(USER | SERVER_SCOPED | ADMIN))
+@pytest.mark.parametrize("name", sorted(USER | SERVER_SCOPED | set(CONNECTION_KEYS) | ADMIN))
 def test_anonymous_visitors_are_sent_to_login(client, url_for, name):
     url = url_for(name)
     login = reverse("accounts:login")
@@ -52,16 +59,43 @@ def test_anonymous_visitors_are_sent_to_login(client, url_for, name):
         assert response["Location"].startswith(login), name
 
 
-@pytest.mark.parametrize("name", sorted(SERVER_SCOPED))
+@pytest.mark.parametrize("name", sorted(SERVER_SCOPED | set(CONNECTION_KEYS)))
 def test_users_without_a_grant_get_404_for_server_pages(client, url_for, charlie, bob, name):
     url = url_for(name)
-    for user in (charlie, bob):  # bob has grants, but not on this server
+    users = (charlie, bob) if name in SERVER_SCOPED else (charlie,)
+    for user in users:  # bob has grants, but not on this server
         client.force_login(user)
-        assert client.get(url).status_code == 404, (name, user)
         # 405: the method is refused before any lookup, the same for every pk, so it
         # tells nothing about the server.
-        expected = 405 if name in GET_ONLY else 404
-        assert client.post(url).status_code == expected, (name, user)
+        assert client.get(url).status_code == (405 if name in POST_ONLY else 404), (name, user)
+        assert client.post(url).status_code == (405 if name in GET_ONLY else 404), (name, user)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, key in SERVER_KEYS.items() if key != "server.view")
+)
+def test_every_key_but_the_one_an_action_needs_is_403_and_no_call(
+    client, url_for, alice, servers, sandbox, name
+):
+    """The map in urlwalk.py: this URL needs exactly SERVER_KEYS[name]."""
+    user = alice.__class__.objects.create_user("almost", password="x")
+    grant_services.grant(alice, user, ALL_KEYS - {SERVER_KEYS[name]}, server=servers[-1])
+    client.force_login(user)
+    before = sum(sum(by_status.values()) for by_status in sandbox.stats()["calls"].values())
+    url = url_for(name)
+    if name not in POST_ONLY:
+        assert client.get(url).status_code == 403, name
+    if name not in GET_ONLY:
+        assert client.post(url, {"idempotency_key": "0" * 32}).status_code == 403, name
+    after = sum(sum(by_status.values()) for by_status in sandbox.stats()["calls"].values())
+    assert after == before, name
+
+
+@pytest.mark.parametrize("name", sorted(CONNECTION_KEYS))
+def test_connection_pages_need_their_key(client, url_for, bob, sandbox, name):
+    client.force_login(bob)  # sees servers of the connection, without billing.view
+    assert client.get(url_for(name)).status_code == 403
+    assert calls(sandbox, "GET /my/account") == 0
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN))
@@ -73,7 +107,9 @@ def test_non_admins_get_403_for_admin_pages(client, url_for, bob, charlie, name)
         assert client.post(url).status_code == 403, (name, user)
 
 
-@pytest.mark.parametrize("name", sorted((ADMIN | USER | SERVER_SCOPED) - {"accounts:logout"}))
+@pytest.mark.parametrize(
+    "name", sorted((ADMIN | USER | SERVER_SCOPED | set(CONNECTION_KEYS)) - {"accounts:logout"})
+)
 def test_admins_can_open_every_page(client, url_for, alice, name, monkeypatch):
     from panel.core import health
 
@@ -86,7 +122,7 @@ def test_admins_can_open_every_page(client, url_for, alice, name, monkeypatch):
         assert response.status_code == 302, name
         assert response["Location"] == reverse(REDIRECTS[name]), name
     else:
-        assert response.status_code == 200, name
+        assert response.status_code == STATUS.get(name, 200), name
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))

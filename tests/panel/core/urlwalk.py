@@ -15,7 +15,24 @@ USER = {
     "accounts:password_change",
     "accounts:password_change_done",
 }
-SERVER_SCOPED = {"servers:detail"}
+# Every server-scoped URL and the one permission key that allows it. A user holding every
+# other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
+SERVER_KEYS = {
+    "servers:detail": "server.view",
+    "servers:power_status": "server.view",
+    "servers:reboot": "power.control",
+    "servers:power_off": "power.control",
+    "servers:power_on": "power.control",
+    "servers:console": "console.open",
+    "servers:rename": "server.rename",
+    "servers:reverse_dns": "rdns.edit",
+    "graphs:server": "graphs.view",
+    "graphs:image": "graphs.view",
+    "audit:server": "server.view",
+}
+SERVER_SCOPED = set(SERVER_KEYS)
+# Connection-scoped pages for holders of a key on one of its servers (and admins).
+CONNECTION_KEYS = {"billing:account": "billing.view"}
 ADMIN = {
     "core:status",
     "accounts:user_list",
@@ -29,6 +46,8 @@ ADMIN = {
     "connections:delete",
     "grants:user",
     "grants:revoke",
+    "audit:list",
+    "audit:export",
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
@@ -38,9 +57,25 @@ POST_ONLY = {
     "connections:password",
     "connections:refresh",
     "grants:revoke",
+    "servers:console",
 }
 # Answer only GET (and HEAD): a POST is 405 before any lookup.
-GET_ONLY = {"servers:detail"}
+GET_ONLY = {
+    "servers:detail",
+    "servers:power_status",
+    "graphs:server",
+    "graphs:image",
+    "audit:server",
+    "audit:list",
+    "audit:export",
+    "billing:account",
+}
+# GET needs query parameters to answer 200 (what the page itself links to).
+QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
+# GET answers something other than an HTML page (an image, a CSV download).
+NOT_HTML = {"graphs:image", "audit:export"}
+# GET answers another success status by design: a poll of a settled server says "stop" (286).
+STATUS = {"servers:power_status": 286}
 # GET answers a redirect by design (where to).
 REDIRECTS = {"core:home": "servers:list"}
 
@@ -66,7 +101,11 @@ def url_builder(*, connection, server, user, grant):
     def build(name: str) -> str:
         kwargs = {}
         for key in all_names()[name]:
-            if name.startswith("connections:"):
+            if key == "kind":
+                kwargs[key] = "bandwidth"
+            elif key == "period":
+                kwargs[key] = "day"
+            elif name.startswith(("connections:", "billing:")):
                 kwargs[key] = connection.pk
             elif name == "grants:revoke":
                 kwargs[key] = grant.pk
@@ -74,6 +113,6 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = user.pk
             else:
                 kwargs[key] = server.pk
-        return reverse(name, kwargs=kwargs)
+        return reverse(name, kwargs=kwargs) + QUERIES.get(name, "")
 
     return build
