@@ -29,7 +29,9 @@ def test_it_shows_both_sections_without_asking_terrahost(alice_client, servers, 
     assert response.status_code == 200
     text = response.text
     assert f"<title>Graphs · {server.display_name}" in text
-    assert reverse("servers:detail", args=[server.pk]) in text  # breadcrumbs
+    # The server's own header, with the Graphs tab current.
+    assert f'href="{reverse("servers:detail", args=[server.pk])}">Overview</a>' in text
+    assert 'aria-current="page">Graphs</a>' in text
     assert "Bandwidth" in text and "Packets" in text
     for label in ("Last day", "Last week", "Last month", "Last year"):
         assert text.count(f">{label}</a>") == 2
