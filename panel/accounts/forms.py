@@ -3,6 +3,9 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from panel.audit.log import record
+from panel.audit.models import AuditEntry
+
 from . import throttle
 from .models import User
 
@@ -25,6 +28,13 @@ class LoginForm(AuthenticationForm):
         address = throttle.client_address(self.request)
         # Counted before the check, so parallel guesses cannot all get through.
         if not throttle.attempt(username, address):
+            record(
+                "auth.login_failed",
+                request=self.request,
+                actor_name=username,
+                result=AuditEntry.Result.REFUSED,
+                message="Too many failed attempts: the password was not checked.",
+            )
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",

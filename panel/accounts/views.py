@@ -5,6 +5,8 @@ from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from panel.audit.log import record
+
 from .decorators import admin_required
 from .forms import LoginForm, UserCreateForm
 from .models import User
@@ -26,6 +28,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record("auth.password_change", request=self.request)
+        return response
+
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
@@ -44,6 +51,8 @@ def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        details = {"user": user.username, "panel admin": user.is_panel_admin}
+        record("user.create", request=request, details=details)
         messages.success(request, f"User {user.username} was created.")
         return redirect("grants:user", user_id=user.pk)
     return render(request, "accounts/user_create.html", {"form": form})

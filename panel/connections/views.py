@@ -6,6 +6,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import admin_required
+from panel.audit.log import record
+from panel.audit.models import AuditEntry
 from panel.core import crypto
 from panel.servers import mirror
 
@@ -30,8 +32,14 @@ def connection_list(request):
     return render(request, "connections/connection_list.html", {"connections": connections})
 
 
+def _facts(conn: Connection) -> dict:
+    """What the audit log keeps about a connection (never its password or token)."""
+    return {"name": conn.name, "api": conn.base_url}
+
+
 def _added(request, conn: Connection):
     mirror.refresh_connection(conn, force=True)
+    record("connection.add", request=request, connection=conn, details=_facts(conn))
     messages.success(request, f"Connected to Terrahost as {conn.username}.")
     return redirect("connections:detail", pk=conn.pk)
 
@@ -161,6 +169,7 @@ def connection_reauth(request, pk: int):
             _add_problem(form, problem)
         else:
             mirror.refresh_connection(conn, force=True)
+            record("connection.reauth", request=request, connection=conn)
             messages.success(request, f"{conn.name} is connected again.")
             return redirect("connections:detail", pk=conn.pk)
     return _detail_page(request, pk, reauth_form=form, status=400)
@@ -180,6 +189,7 @@ def connection_password(request, pk: int):
             _add_problem(form, problem)
         else:
             mirror.refresh_connection(conn, force=True)
+            record("connection.password", request=request, connection=conn)
             messages.success(request, "The new password works and was saved.")
             return redirect("connections:detail", pk=conn.pk)
     return _detail_page(request, pk, password_form=form, status=400)
@@ -194,6 +204,13 @@ def connection_refresh(request, pk: int):
         messages.error(request, outcome.error)
     else:
         messages.success(request, "The server list was fetched again.")
+    record(
+        "connection.refresh",
+        request=request,
+        connection=conn,
+        result=AuditEntry.Result.FAILED if outcome.error else AuditEntry.Result.OK,
+        message=outcome.error,
+    )
     return redirect("connections:detail", pk=conn.pk)
 
 
@@ -203,6 +220,7 @@ def connection_delete(request, pk: int):
     conn = get_object_or_404(Connection.objects.with_server_counts(), pk=pk)
     if request.method == "POST":
         name = conn.name
+        record("connection.delete", request=request, connection=conn, details=_facts(conn))
         conn.delete()
         messages.success(request, f"The connection {name} and its servers were removed.")
         return redirect("connections:list")

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 # What acquire(), locked() and wait_released() raise when Redis does not answer; each
 # caller decides what to do without the lock (see panel.servers.mirror and
-# panel.connections.services). release() never raises.
+# panel.connections.tokens). release() never raises.
 UNAVAILABLE = (RedisError, OSError)
 
 FIRST_DELAY = 0.05

@@ -14,9 +14,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from panel.grants.models import Grant
-
 from panel.grants import services as grant_services
+from panel.grants.models import Grant
 from panel.grants.permissions import ALL_KEYS
 
 from ..conftest import calls

@@ -45,7 +45,7 @@ def test_bad_names(value):
 def test_each_ipv4_row_has_an_edit_button(bob_client, servers, sandbox):
     html = bob_client.get(reverse("servers:detail", args=[servers[0].pk])).text
     ip = first_ipv4(sandbox, servers[0])
-    assert f"Edit reverse DNS<span class=\"visually-hidden\"> for {ip.address}" in html
+    assert f'Edit reverse DNS<span class="visually-hidden"> for {ip.address}' in html
 
 
 def test_setting_a_ptr_is_one_call_and_audited(bob_client, bob, servers, sandbox):
@@ -84,7 +84,9 @@ def test_a_double_submit_is_one_call(bob_client, servers, sandbox):
 def test_an_ipv6_subnet_is_delegated_to_name_servers(bob_client, servers, sandbox):
     row = servers[0]
     subnet = sandbox.state.servers[row.srv_id].subnets[0]
-    response = post(bob_client, row, sub_id=subnet.sub_id, nameservers="ns1.example.com ns2.example.com")
+    response = post(
+        bob_client, row, sub_id=subnet.sub_id, nameservers="ns1.example.com ns2.example.com"
+    )
     assert response.status_code == 200
     assert calls(sandbox, ROUTE) == 1
     assert subnet.nameservers == ["ns1.example.com", "ns2.example.com"]
