@@ -279,7 +279,9 @@ class Server:
     is_installing: bool = False
     is_snapshotting: bool = False
     is_iso_mounted: bool = False
+    is_rebooting: bool = False
     is_suspended: bool = False
+    suspended_at: datetime | None = None
     can_reinstall: bool = False
     has_management: bool = False
     created_at: datetime | None = None
@@ -348,7 +350,9 @@ class Server:
             is_installing=to_bool(data.get("srv_status_install")),
             is_snapshotting=to_bool(data.get("srv_status_snapshot")),
             is_iso_mounted=to_bool(data.get("srv_status_mount")),
+            is_rebooting=to_bool(data.get("srv_status_reboot")),
             is_suspended=to_bool(data.get("srv_suspended")),
+            suspended_at=to_datetime(data.get("srv_suspended_date")),
             can_reinstall=to_bool(data.get("srv_feature_reinstall")),
             has_management=to_bool(data.get("srv_feature_mgmt")),
             created_at=to_datetime(data.get("srv_date_created")),

@@ -29,6 +29,7 @@ class MirroredServer(models.Model):
         INSTALLING = "installing", "Installing"
         RESCUE = "rescue", "Rescue"
         SUSPENDED = "suspended", "Suspended"
+        CANCELLED = "cancelled", "Cancelled"
 
     connection = models.ForeignKey(
         "connections.Connection", on_delete=models.CASCADE, related_name="servers"

@@ -20,7 +20,6 @@ from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE
 from panel.grants.access import visible_connections, visible_servers
-from terrahost_client._convert import to_bool, to_datetime
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
 
@@ -236,25 +235,21 @@ class ServerDetail:
         return self.server is not None and not self.error
 
 
-def suspended_since(server: Server | None):
-    """When the server was suspended, if Terrahost says (srv_suspended_date)."""
-    return to_datetime(server.raw.get("srv_suspended_date")) if server else None
-
-
-def is_rebooting(server: Server) -> bool:
-    return to_bool(server.raw.get("srv_status_reboot"))
-
-
 def live_status(server: Server) -> str:
-    """The badge word while power changes: "rebooting" wins over running/stopped."""
-    return "rebooting" if is_rebooting(server) and server.status == "running" else server.status
+    """The power panel's word: rebooting while a reboot runs, else the badge's word; a
+    cancelled server that still runs says running (it can still be rebooted)."""
+    if server.is_rebooting and server.is_running and not server.is_suspended:
+        return "rebooting"
+    if server.status == "cancelled":
+        return "running" if server.is_running else "stopped"
+    return server.status
 
 
 def power_settled(server: Server, goal: str) -> bool:
     """True once the server reached the goal of a power action ("on" or "off")."""
     if goal == "off":
         return not server.is_running
-    return server.is_running and not is_rebooting(server)
+    return server.is_running and not server.is_rebooting
 
 
 def detail_cache_key(row: MirroredServer) -> str:

@@ -48,7 +48,7 @@ def _page_context(request, row, detail=None, **extra) -> dict:
         "detail": detail,
         "server": detail.server,
         "status": services.live_status(detail.server) if detail.ok else row.status,
-        "suspended_since": services.suspended_since(detail.server),
+        "suspended_since": detail.server.suspended_at if detail.server else None,
         "keys": row.keys,
         "tab": "overview",
         **extra,

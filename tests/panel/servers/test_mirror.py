@@ -38,7 +38,7 @@ def test_it_does_nothing_while_fresh(connection, sandbox, django_assert_num_quer
 def test_it_mirrors_the_list_fields_and_a_redacted_raw_record(connection):
     server = MirroredServer.objects.filter(connection=connection).order_by("srv_id").first()
     assert server.display_name and server.primary_ip and server.location and server.os_name
-    assert server.status in {"running", "stopped", "installing", "rescue", "suspended"}
+    assert server.status in MirroredServer.Status.values
     assert server.raw["srv_id"] in (server.srv_id, str(server.srv_id))
     for key in ("srv_vnc_password", "srv_vnc_token"):
         assert server.raw.get(key) in ("", None, "********")
