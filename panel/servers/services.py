@@ -135,66 +135,55 @@ class RefreshReport:
     failed: list[tuple[Connection, str]] = field(default_factory=list)  # (conn, why)
     waiting: list[Connection] = field(default_factory=list)  # need an admin first
 
-    def messages(self, for_admin: bool) -> list[tuple[int, str]]:
-        """(level, text) in plain words; customers never see connection names or the
-        provider's name."""
-        done = self.refreshed + self.up_to_date
-        if not (done or self.failed or self.waiting or self.busy):
-            return [(messages.INFO, "There is no server list to refresh yet.")]
-        out: list[tuple[int, str]] = []
-        if self.failed:
-            if for_admin:
-                out += [
-                    (messages.WARNING, f"{c.name} was not refreshed: {e}") for c, e in self.failed
-                ]
-            else:
-                out.append(
-                    (
-                        messages.WARNING,
-                        "Your servers could not be updated just now; you see the last known "
-                        "data. Try again in a minute.",
-                    )
-                )
-        if self.waiting:
-            if for_admin:
-                out += [
-                    (
-                        messages.WARNING,
-                        f"{conn.name} was not refreshed: "
-                        + (
-                            "it needs a fresh two-factor code."
-                            if conn.needs_reauth
-                            else "Terrahost refused its stored password."
-                        ),
-                    )
-                    for conn in self.waiting
-                ]
-            else:
-                out.append(
-                    (
-                        messages.WARNING,
-                        "Some of your servers cannot be updated until an administrator "
-                        "reconnects their account.",
-                    )
-                )
-        if self.busy:
-            out.append(
-                (
-                    messages.INFO,
-                    "The server list is still being fetched; reload the page in a moment.",
-                )
+    def admin_messages(self) -> list[tuple[int, str]]:
+        """(level, text) for an admin: each connection by name, and why."""
+        out = [(messages.WARNING, f"{c.name} was not refreshed: {e}") for c, e in self.failed]
+        for conn in self.waiting:
+            why = (
+                "it needs a fresh two-factor code."
+                if conn.needs_reauth
+                else "Terrahost refused its stored password."
             )
-        if done and not out:
-            if self.refreshed:
-                out.append((messages.SUCCESS, "The server list was refreshed."))
-            else:
-                out.append(
-                    (messages.INFO, "The server list is up to date: it was checked seconds ago.")
-                )
-        elif self.refreshed and for_admin:
+            out.append((messages.WARNING, f"{conn.name} was not refreshed: {why}"))
+        out += self._common()
+        if self.refreshed and (self.failed or self.waiting or self.busy):
             names = ", ".join(conn.name for conn in self.refreshed)
             out.append((messages.SUCCESS, f"Refreshed: {names}."))
         return out
+
+    def customer_messages(self) -> list[tuple[int, str]]:
+        """(level, text) for everyone else: never a connection's name or the provider's."""
+        out = []
+        if self.failed:
+            out.append(
+                (
+                    messages.WARNING,
+                    "Your servers could not be updated just now; you see the last known "
+                    "data. Try again in a minute.",
+                )
+            )
+        if self.waiting:
+            out.append(
+                (
+                    messages.WARNING,
+                    "Some of your servers cannot be updated until an administrator "
+                    "reconnects their account.",
+                )
+            )
+        return out + self._common()
+
+    def _common(self) -> list[tuple[int, str]]:
+        """What both audiences read: nothing to refresh, still busy, or all done."""
+        if not (self.refreshed or self.up_to_date or self.failed or self.waiting or self.busy):
+            return [(messages.INFO, "There is no server list to refresh yet.")]
+        if self.busy:
+            text = "The server list is still being fetched; reload the page in a moment."
+            return [(messages.INFO, text)]
+        if self.failed or self.waiting:
+            return []
+        if self.refreshed:
+            return [(messages.SUCCESS, "The server list was refreshed.")]
+        return [(messages.INFO, "The server list is up to date: it was checked seconds ago.")]
 
 
 def refresh_for_user(user) -> RefreshReport:

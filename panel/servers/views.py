@@ -36,7 +36,8 @@ def server_list(request):
 def server_list_refresh(request):
     """ "Try again" on the list: refresh the user's connections now, then say what happened."""
     report = services.refresh_for_user(request.user)
-    for level, text in report.messages(for_admin=is_panel_admin(request.user)):
+    admin = is_panel_admin(request.user)
+    for level, text in report.admin_messages() if admin else report.customer_messages():
         messages.add_message(request, level, text)
     return redirect("servers:list")
 
