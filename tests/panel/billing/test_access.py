@@ -52,3 +52,15 @@ def test_strangers_and_inactive_users_get_404(charlie, erin, connection):
 def test_an_unknown_key_is_a_programming_error(alice, connection):
     with pytest.raises(ValueError):
         get_connection_for_user(alice, connection.pk, "billing.edit")
+
+
+def test_links_to_the_account_only_for_holders_of_billing_view(alice_client, client, bob, servers):
+    from django.urls import reverse
+
+    url = reverse("billing:account", args=[servers[0].connection_id])
+    assert url in alice_client.get(reverse("servers:detail", args=[servers[0].pk])).text
+    assert (
+        url in alice_client.get(reverse("connections:detail", args=[servers[0].connection_id])).text
+    )
+    client.force_login(bob)  # Operator: no billing.view
+    assert url not in client.get(reverse("servers:detail", args=[servers[0].pk])).text
