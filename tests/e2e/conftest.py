@@ -42,9 +42,11 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def panel(chromium):
     """The live panel; .url is its address (http://127.0.0.1:<port>)."""
+    # Artifacts show the last run only. Only our own subfolders go: E2E_ARTIFACTS may
+    # name a folder that holds other things too.
+    for folder in ("screenshots", "logs", "traces"):
+        shutil.rmtree(ARTIFACTS / folder, ignore_errors=True)
     logs = ARTIFACTS / "logs"
-    # Artifacts show the last run only.
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     logs.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="panel-e2e-") as work_dir:
         stack = Stack(Path(work_dir), logs)

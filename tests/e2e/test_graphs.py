@@ -28,7 +28,9 @@ def test_graphs_show_bandwidth_and_packets_per_period(page, shot):
     shot("graphs")
 
     before = bandwidth.get_attribute("src")
-    week = page.get_by_role("tab", name="Week").or_(page.get_by_role("link", name="Week"))
+    # Period tabs ("Last week"): links marked aria-current, or ARIA tabs; the first one
+    # named so belongs to the bandwidth section, the first on the page.
+    week = page.get_by_role("link", name="Week").or_(page.get_by_role("tab", name="Week"))
     week.first.click()
     expect(bandwidth).not_to_have_attribute("src", before)
     wait_loaded(page, bandwidth)
