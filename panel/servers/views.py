@@ -62,6 +62,12 @@ def server_detail(request, pk: int):
     return render_page(request, DETAIL, "server-detail-body", _page_context(request, row))
 
 
+def _invalid(request) -> int:
+    """The status of a form answered with its errors: 422 for htmx (swapped in place; see
+    the htmx config in base.html), 400 for a page."""
+    return 422 if request.htmx else 400
+
+
 def _answer(request, row, outcome, partial: str, context: dict | None = None, template=DETAIL):
     """An action's answer: the partial for htmx; without JavaScript, back to the server
     page with the outcome as a message."""
@@ -180,7 +186,7 @@ def server_rename(request, pk: int):
     if request.method == "POST" and form.is_valid():
         outcome = actions.rename(request, row, form.cleaned_data["name"], form.key())
         return _answer(request, row, outcome, "server-name", template=HEAD)
-    status = 400 if form.is_bound else 200
+    status = _invalid(request) if form.is_bound else 200
     context = _page_context(request, row, rename_form=form) if not request.htmx else {}
     if request.htmx:
         return render(
@@ -240,7 +246,7 @@ def reverse_dns(request, pk: int):
         )
         context.update(editing=not outcome.ok, shown=value if outcome.ok else None)
         return _answer(request, row, outcome, "rdns-row", context)
-    status = 400 if form.is_bound else 200
+    status = _invalid(request) if form.is_bound else 200
     if not request.htmx:  # one address's form on a page of its own
         page = _page_context(request, row, detail, **context)
         return render(request, "servers/reverse_dns.html", page, status=status)

@@ -3,7 +3,8 @@
 //   confirmation page (which is where the button leads without JavaScript);
 //   [data-dialog-close] closes it;
 // - [data-copy="id"] copies the text of that element to the clipboard;
-// - [data-countdown="unix seconds"] shows the time left, updated every 30 s.
+// - [data-countdown="unix seconds"] shows the time left, updated every 30 s;
+// - an htmx request that failed with nothing to show gets a message at the top.
 (function () {
   "use strict";
 
@@ -45,6 +46,35 @@
     var dialog = event.target.closest && event.target.closest("dialog[open]");
     if (dialog) {
       dialog.close();
+    }
+  });
+
+  // An htmx request that failed without a part to show (403, 404, a 500, no network):
+  // say so at the top of the page instead of leaving the button doing nothing.
+  function problem(text) {
+    var box = document.getElementById("request-problem");
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 403) {
+      problem("You are not allowed to do that (any more). Reload the page to see what you can do.");
+    } else if (status === 404) {
+      problem("That is no longer there. Reload the page.");
+    } else {
+      problem("Something went wrong on the panel's side. Please reload the page and try again.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    problem("The panel could not be reached. Check your connection and try again.");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-problem");
+    if (box) {
+      box.hidden = true;
     }
   });
 

@@ -65,7 +65,7 @@ def test_a_bad_value_gets_a_message_by_the_field_and_no_call(bob_client, servers
     row = servers[0]
     ip = first_ipv4(sandbox, row)
     response = post(bob_client, row, ip_id=ip.ip_id, hostname="bad_host!.example.com")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "is not allowed in a host name" in response.text
     assert 'aria-invalid="true"' in response.text
     assert "bad_host!" in response.text  # what was typed stays
@@ -91,7 +91,7 @@ def test_an_ipv6_subnet_is_delegated_to_name_servers(bob_client, servers, sandbo
     assert calls(sandbox, ROUTE) == 1
     assert subnet.nameservers == ["ns1.example.com", "ns2.example.com"]
     too_many = " ".join(f"ns{i}.example.com" for i in range(6))
-    assert post(bob_client, row, sub_id=subnet.sub_id, nameservers=too_many).status_code == 400
+    assert post(bob_client, row, sub_id=subnet.sub_id, nameservers=too_many).status_code == 422
     assert calls(sandbox, ROUTE) == 1
 
 
