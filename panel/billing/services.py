@@ -18,6 +18,7 @@ from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE
+from panel.core.sorting import header, parse_sort
 from panel.grants.access import get_connection_for_user
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Account, Invoice
@@ -118,14 +119,6 @@ COLUMNS = [
 ]
 
 
-def parse_sort(value: str) -> tuple[str, bool]:
-    descending = value.startswith("-")
-    key = value.lstrip("-")
-    if key not in SORTS:
-        return DEFAULT_SORT
-    return key, descending
-
-
 @dataclass
 class InvoiceTable:
     page: Page
@@ -135,28 +128,11 @@ class InvoiceTable:
     @property
     def columns(self) -> list[dict]:
         """The headers; sortable ones with the sort a click asks for and their aria-sort."""
-        columns = []
-        for key, label, css in COLUMNS:
-            if key is None:
-                columns.append({"key": None, "label": label, "css": css})
-                continue
-            current = key == self.sort
-            columns.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "css": css,
-                    "next": f"-{key}" if current and not self.descending else key,
-                    "aria_sort": (
-                        ("descending" if self.descending else "ascending") if current else "none"
-                    ),
-                }
-            )
-        return columns
+        return [header(key, label, self.sort, self.descending, css) for key, label, css in COLUMNS]
 
 
 def invoice_table(invoices: list[Invoice], *, sort: str = "", page: str | int = 1) -> InvoiceTable:
-    sort_key, descending = parse_sort(sort)
+    sort_key, descending = parse_sort(sort, SORTS, DEFAULT_SORT)
     value = SORTS[sort_key]
     # Equal values keep the highest (newest) number first: the sorts below are stable.
     # Invoices without the value go last either way.

@@ -19,6 +19,7 @@ from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import UNAVAILABLE
+from panel.core.sorting import header, parse_sort
 from panel.grants.access import visible_connections, visible_servers
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
@@ -68,28 +69,7 @@ class ServerList:
     @property
     def columns(self) -> list[dict]:
         """Sortable headers: the sort a click asks for and the current aria-sort."""
-        columns = []
-        for key, label in COLUMNS:
-            current = key == self.sort
-            columns.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "next": f"-{key}" if current and not self.descending else key,
-                    "aria_sort": (
-                        ("descending" if self.descending else "ascending") if current else "none"
-                    ),
-                }
-            )
-        return columns
-
-
-def parse_sort(value: str) -> tuple[str, bool]:
-    descending = value.startswith("-")
-    key = value.lstrip("-")
-    if key not in SORTS:
-        return DEFAULT_SORT, False
-    return key, descending
+        return [header(key, label, self.sort, self.descending) for key, label in COLUMNS]
 
 
 def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) -> ServerList:
@@ -106,7 +86,7 @@ def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) 
             | Q(hostname__icontains=query)
             | Q(ips__icontains=query)  # every IPv4/IPv6 address, not only the primary
         )
-    sort_key, descending = parse_sort(sort)
+    sort_key, descending = parse_sort(sort, SORTS, (DEFAULT_SORT, False))
     order = []
     for term in SORTS[sort_key]:
         expr = F(term) if isinstance(term, str) else term

@@ -35,6 +35,13 @@ ACTIONS = {
 }
 
 
+def _prepare(client, sandbox, row, action):
+    """The action's URL name and form data, with the server page already seen (cached)."""
+    name, data = ACTIONS[action]
+    client.get(reverse("servers:detail", args=[row.pk]))
+    return name, data(sandbox, row)
+
+
 def _post(client, name, data, row):
     data = {**data, "idempotency_key": uuid.uuid4().hex}
     return client.post(reverse(name, args=[row.pk]), data, **HTMX)
@@ -54,9 +61,7 @@ def test_every_action_under_every_fault_is_a_plain_message(
 ):
     settings.PANEL_POWER_COOLDOWN = 0
     row = servers[0]
-    name, data = ACTIONS[action]
-    data = data(sandbox, row)
-    bob_client.get(reverse("servers:detail", args=[row.pk]))  # the detail is cached
+    name, data = _prepare(bob_client, sandbox, row, action)
     sandbox.set_faults(FAULTS[fault])
     response = _post(bob_client, name, data, row)
     _assert_plain(response)
@@ -66,9 +71,7 @@ def test_every_action_under_every_fault_is_a_plain_message(
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 def test_every_action_after_the_token_expired_logs_in_again(bob_client, servers, sandbox, action):
     row = servers[0]
-    name, data = ACTIONS[action]
-    data = data(sandbox, row)
-    bob_client.get(reverse("servers:detail", args=[row.pk]))
+    name, data = _prepare(bob_client, sandbox, row, action)
     sandbox.set_faults({"expire_tokens": True})
     response = _post(bob_client, name, data, row)
     _assert_plain(response)
@@ -78,9 +81,7 @@ def test_every_action_after_the_token_expired_logs_in_again(bob_client, servers,
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 def test_every_action_on_a_hidden_server(bob_client, servers, sandbox, action):
     row = servers[0]
-    name, data = ACTIONS[action]
-    data = data(sandbox, row)
-    bob_client.get(reverse("servers:detail", args=[row.pk]))
+    name, data = _prepare(bob_client, sandbox, row, action)
     sandbox.set_faults({"hide_server": {"srv_id": row.srv_id, "seconds": 60}})
     _assert_plain(_post(bob_client, name, data, row))
 
@@ -88,9 +89,7 @@ def test_every_action_on_a_hidden_server(bob_client, servers, sandbox, action):
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 def test_every_action_while_the_account_needs_a_2fa_code(bob_client, servers, sandbox, action):
     row = servers[0]
-    name, data = ACTIONS[action]
-    data = data(sandbox, row)
-    bob_client.get(reverse("servers:detail", args=[row.pk]))
+    name, data = _prepare(bob_client, sandbox, row, action)
     Connection.objects.filter(pk=row.connection_id).update(
         auth_state=Connection.AuthState.NEEDS_REAUTH, token_encrypted=""
     )
