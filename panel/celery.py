@@ -42,6 +42,15 @@ def beat_schedule() -> dict:
             "task": "panel.servers.tasks.purge_missing_servers",
             "schedule": 3600.0,
         },
+        # Operations whose worker died are followed again (panel.operations.tasks).
+        "sweep-operations": {
+            "task": "panel.operations.tasks.sweep_operations",
+            "schedule": 30.0,
+        },
+        "wipe-root-passwords": {
+            "task": "panel.operations.tasks.wipe_root_passwords",
+            "schedule": 600.0,
+        },
         # Audit entries older than PANEL_AUDIT_RETENTION_DAYS (panel.audit.tasks).
         "prune-audit-log": {
             "task": "panel.audit.tasks.prune_audit_log",

@@ -157,6 +157,8 @@ INSTALLED_APPS = [
     "panel.audit",
     "panel.graphs",
     "panel.billing",
+    "panel.operations",
+    "panel.reinstall",
 ]
 
 MIDDLEWARE = [
@@ -370,6 +372,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Starting an operation says "background jobs unavailable" within seconds when Redis is
+# down, instead of hanging the page (the row is then removed again).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# --- E-mail (an operation's end is mailed to whoever started it) ---------------------------
+
+EMAIL_BACKEND = env(
+    "PANEL_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("PANEL_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("PANEL_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("PANEL_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env("PANEL_EMAIL_PASSWORD")
+EMAIL_USE_TLS = envbool("PANEL_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("PANEL_EMAIL_FROM", "panel@localhost")
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("panel.audit.urls")),
     path("servers/", include("panel.graphs.urls")),
     path("billing/", include("panel.billing.urls")),
+    path("", include("panel.operations.urls")),
+    path("servers/", include("panel.reinstall.urls")),
 ]
 
 handler403 = "panel.core.views.permission_denied"

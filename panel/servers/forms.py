@@ -13,16 +13,16 @@ LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_NAME_SERVERS = 5
 
 
-def dns_name_problem(value: str) -> str:
-    """Why `value` is not a host name for DNS (RFC 1123, two labels or more, at most 253
-    characters, one trailing dot allowed), or "" when it is one."""
+def dns_name_problem(value: str, *, full: bool = True) -> str:
+    """Why `value` is not a host name for DNS (RFC 1123, at most 253 characters, one
+    trailing dot allowed; with `full`, two labels or more), or "" when it is one."""
     name = value[:-1] if value.endswith(".") else value
     if not name:
         return "Enter a host name, for example mail.example.com."
     if len(name) > 253:
         return "A host name has at most 253 characters."
     labels = name.split(".")
-    if len(labels) < 2:
+    if full and len(labels) < 2:
         return "Enter a full host name with a domain, for example mail.example.com."
     for label in labels:
         if not LABEL.match(label):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user, is_panel_admin
+from panel.operations.models import Operation
 
 from . import actions, services
 from .forms import DelegationForm, PTRForm, RenameForm
@@ -50,6 +51,8 @@ def _page_context(request, row, detail=None, **extra) -> dict:
         "server": detail.server,
         "status": services.live_status(detail.server) if detail.ok else row.status,
         "suspended_since": detail.server.suspended_at if detail.server else None,
+        # The newest operations not dismissed; each polls itself while it runs.
+        "operations": list(Operation.objects.filter(server=row, dismissed=False)[:5]),
         "keys": row.keys,
         "tab": "overview",
         **extra,

@@ -29,6 +29,12 @@ SERVER_KEYS = {
     "graphs:server": "graphs.view",
     "graphs:image": "graphs.view",
     "audit:server": "server.view",
+    "reinstall:wizard": "reinstall",
+    "operations:server": "server.view",
+    "operations:detail": "server.view",
+    "operations:dismiss": "server.view",
+    # The initiator may reveal too; the walk's operation was started by nobody.
+    "operations:reveal": "password.reveal",
 }
 SERVER_SCOPED = set(SERVER_KEYS)
 # Connection-scoped pages for holders of a key on one of its servers (and admins).
@@ -48,6 +54,7 @@ ADMIN = {
     "grants:revoke",
     "audit:list",
     "audit:export",
+    "operations:list",
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
@@ -58,6 +65,8 @@ POST_ONLY = {
     "connections:refresh",
     "grants:revoke",
     "servers:console",
+    "operations:reveal",
+    "operations:dismiss",
 }
 # Answer only GET (and HEAD): a POST is 405 before any lookup.
 GET_ONLY = {
@@ -69,6 +78,9 @@ GET_ONLY = {
     "audit:list",
     "audit:export",
     "billing:account",
+    "operations:server",
+    "operations:detail",
+    "operations:list",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -94,6 +106,22 @@ def all_names() -> dict:
     return dict(_names())
 
 
+def _finished_reinstall(server):
+    from panel.operations.models import Operation
+
+    op, _ = Operation.objects.get_or_create(
+        idempotency_key=f"url-walk-{server.pk}",
+        defaults={
+            "kind": "reinstall",
+            "server": server,
+            "srv_id": server.srv_id,
+            "connection": server.connection,
+            "status": Operation.Status.SUCCEEDED,
+        },
+    )
+    return op
+
+
 def url_builder(*, connection, server, user, grant):
     """A function name -> URL, with `connection`, `server`, `user` and `grant` for the
     names that take an id."""
@@ -105,6 +133,8 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = "bandwidth"
             elif key == "period":
                 kwargs[key] = "day"
+            elif key == "op_id":
+                kwargs[key] = _finished_reinstall(server).pk
             elif name.startswith(("connections:", "billing:")):
                 kwargs[key] = connection.pk
             elif name == "grants:revoke":

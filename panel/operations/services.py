@@ -1,0 +1,142 @@
+"""Starting long operations, revealing a root password once, and what people may see.
+
+A start is the action pattern (panel.core.actions) with a row instead of a direct call:
+the form's idempotency key is the row's unique key (a double click finds the first row),
+the partial unique constraint keeps one active operation per server and kind, and the task
+is queued only once the row is committed. If the queue cannot be reached, the row is
+removed again and the person is told plainly: no half-created operation stays behind.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from panel.audit.log import record
+from panel.core import crypto
+from panel.core.actions import KEY_PATTERN, SUSPENDED_MESSAGE, Outcome, refused
+from panel.grants.access import is_panel_admin, visible_servers
+
+from .kinds import KINDS
+from .models import Operation
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DOWN_MESSAGE = (
+    "Background jobs are not available right now, so nothing was started. Please try again "
+    "in a few minutes; if this keeps happening, tell an administrator."
+)
+
+
+def visible_operations(user):
+    """Operations on servers this user may see (admins: all)."""
+    operations = Operation.objects.select_related("server")
+    if is_panel_admin(user):
+        return operations
+    return operations.filter(server__in=visible_servers(user))
+
+
+def start(request, row, kind_name: str, key: str, input: dict) -> tuple[Outcome, Operation | None]:
+    """Create the operation and queue its task; (outcome, operation or None)."""
+    kind = KINDS[kind_name]
+    audit = {"request": request, "server": row, "details": input}
+    if row.status == "suspended":
+        outcome = refused(SUSPENDED_MESSAGE)
+        record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
+        return outcome, None
+    if not KEY_PATTERN.match(key or ""):
+        return refused("This form is out of date. Please reload the page and try again."), None
+    earlier = Operation.objects.filter(idempotency_key=key).first()
+    if earlier is not None:  # a double click or a resubmitted form: the first one counts
+        return Outcome(True, f"{kind.label} was already started.", replayed=True), earlier
+    try:
+        with transaction.atomic():
+            op = Operation.objects.create(
+                kind=kind_name,
+                server=row,
+                srv_id=row.srv_id,
+                server_name=row.display_name,
+                connection=row.connection,
+                initiator=request.user,
+                initiator_name=request.user.get_username(),
+                idempotency_key=key,
+                input=input,
+                progress="Waiting for a background worker…",
+            )
+    except IntegrityError:
+        earlier = Operation.objects.filter(idempotency_key=key).first()
+        if earlier is not None:
+            return Outcome(True, f"{kind.label} was already started.", replayed=True), earlier
+        active = Operation.objects.filter(
+            srv_id=row.srv_id,
+            connection=row.connection,
+            kind=kind_name,
+            status__in=Operation.ACTIVE,
+        ).first()
+        message = f"{kind.label} is already under way on this server: wait for it to finish."
+        return refused(message), active
+    if not _enqueue(op):
+        op.delete()
+        outcome = refused(QUEUE_DOWN_MESSAGE)
+        record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
+        return outcome, None
+    record(f"{kind_name}.requested", **audit)
+    return Outcome(
+        True, f"{kind.label} was started: you can follow it here, or leave the page."
+    ), op
+
+
+def _enqueue(op: Operation) -> bool:
+    from .tasks import run_operation
+
+    try:
+        run_operation.apply_async((op.pk,), retry=False)
+    except (KombuError, RedisError, OSError) as error:
+        logger.warning("operation %s not queued: %r", op.pk, error)
+        return False
+    return True
+
+
+def may_reveal(user, op: Operation, keys) -> bool:
+    """The initiator, or a holder of password.reveal on the server (`keys`: the user's)."""
+    return op.initiator_id == user.pk or "password.reveal" in keys
+
+
+def reveal_password(request, op: Operation) -> tuple[str, str]:
+    """(password, "") the first time; ("", why not) after that. The ciphertext is wiped in
+    the same transaction that reads it, so two reveals at once cannot both see it."""
+    with transaction.atomic():
+        locked = Operation.objects.select_for_update().get(pk=op.pk)
+        if not locked.root_password_encrypted:
+            return "", _why_not(locked)
+        try:
+            password = crypto.decrypt(locked.root_password_encrypted)
+        except crypto.DecryptionError:
+            return "", "The password cannot be decrypted with the panel's current keys."
+        now = timezone.now()
+        Operation.objects.filter(pk=op.pk).update(
+            root_password_encrypted="",
+            password_revealed_at=now,
+            password_revealed_by=request.user.get_username(),
+        )
+    record("reinstall.password_reveal", request=request, server=op.server)
+    return password, ""
+
+
+def _why_not(op: Operation) -> str:
+    if op.password_revealed_at:
+        when = timezone.localtime(op.password_revealed_at).strftime("%-d %B %Y at %H:%M")
+        return f"The root password was already shown, to {op.password_revealed_by}, on {when}."
+    if op.password_wiped_at:
+        return "The root password was not revealed within 24 hours and has been erased."
+    if op.is_active:
+        return "The root password is not known yet: the reinstall is still starting."
+    return "Terrahost did not give the panel a root password for this reinstall."
+
+
+def dismiss(request, op: Operation) -> None:
+    Operation.objects.filter(pk=op.pk, status__in=Operation.FINAL).update(dismissed=True)

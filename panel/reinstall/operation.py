@@ -1,0 +1,55 @@
+"""The reinstall as a long operation: one POST /reinstall, then reads of the server until
+the new OS and hostname show. The root password comes from the reinstall's answer or,
+on accounts that send it empty, from the server record during the install (API notes);
+whichever carries it, it is stored once, encrypted, on the operation."""
+
+from __future__ import annotations
+
+from panel.operations.kinds import Check, Kind, register
+from panel.servers import mirror
+from panel.servers.services import server_changed
+
+
+def send(client, op) -> dict:
+    asked = op.input
+    result = client.reinstall.start(
+        op.srv_id,
+        asked["os_id"],
+        asked["hostname"],
+        language=asked["language"],
+        keyboard=asked["keyboard"],
+        timezone=asked["timezone"],
+    )
+    op.store_password(result.root_password)
+    return {"reboot": result.reboot}
+
+
+def check(client, op) -> Check:
+    server = client.servers.get(op.srv_id)
+    op.store_password(server.install_root_password)
+    asked = op.input
+    has_new_os = server.os is not None and server.os.id == asked["os_id"]
+    if has_new_os and server.hostname == asked["hostname"] and not server.is_installing:
+        if op.server is not None:
+            server_changed(op.server)
+            mirror.update_row(op.server, server)
+        return Check(done=True, result={"os": server.os.name})
+    return Check(
+        seen=server.is_installing or has_new_os,
+        progress=f"Installing {asked['os_name']}: this usually takes a few minutes…",
+    )
+
+
+register(
+    Kind(
+        name="reinstall",
+        key="reinstall",
+        label="Reinstall",
+        send=send,
+        check=check,
+        started="The reinstall was accepted; the installer is starting…",
+        first_check=3.0,
+        longest_pause=10.0,
+        give_up_after=2 * 3600,
+    )
+)

@@ -1,0 +1,77 @@
+"""The catalogue of operating systems for the wizard, cached: it changes rarely and is the
+same for every server of a connection."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+
+from panel.connections.errors import ConnectionProblem
+from panel.connections.services import api
+from panel.core.actions import Outcome, explain
+from panel.core.locks import UNAVAILABLE
+from terrahost_client.errors import TerrahostError
+from terrahost_client.models import Distro, OperatingSystem
+
+logger = logging.getLogger(__name__)
+
+CATALOG_TTL = 3600
+
+
+def _cached(key: str, fetch):
+    try:
+        records = cache.get(key)
+    except UNAVAILABLE:
+        records = None
+    if records is None:
+        records = fetch()
+        try:
+            cache.set(key, records, CATALOG_TTL)
+        except UNAVAILABLE:
+            logger.warning("The cache does not answer: %s not cached.", key)
+    return records
+
+
+def distros(connection) -> tuple[list[Distro], Outcome | None]:
+    """Active distributions, or ([], the problem in plain words)."""
+    try:
+        records = _cached(
+            f"reinstall-distros:{connection.pk}",
+            lambda: _read(connection, lambda client: [d.raw for d in client.reinstall.distros()]),
+        )
+    except (TerrahostError, ConnectionProblem) as error:
+        return [], explain(error, write=False)
+    found = [Distro.from_api(record) for record in records]
+    return [d for d in found if d.is_active and d.id is not None], None
+
+
+def operating_systems(connection, distro_id: int, row_ram_gb, is_vps: bool):
+    """(systems this server can run, problem or None): systems only for dedicated servers
+    are left out on a VPS, and so are those that need more memory than the server has."""
+    try:
+        records = _cached(
+            f"reinstall-systems:{connection.pk}:{distro_id}",
+            lambda: _read(
+                connection,
+                lambda client: [o.raw for o in client.reinstall.operating_systems(distro_id)],
+            ),
+        )
+    except (TerrahostError, ConnectionProblem) as error:
+        return [], explain(error, write=False)
+    systems = []
+    for record in records:
+        system = OperatingSystem.from_api(record)
+        if system.id is None:
+            continue
+        if system.dedicated_only and is_vps:
+            continue
+        if system.min_ram_gb and row_ram_gb is not None and system.min_ram_gb > row_ram_gb:
+            continue
+        systems.append(system)
+    return systems, None
+
+
+def _read(connection, call):
+    with api(connection) as client:
+        return call(client)
