@@ -159,6 +159,9 @@ INSTALLED_APPS = [
     "panel.billing",
     "panel.operations",
     "panel.reinstall",
+    "panel.isos",
+    "panel.orders",
+    "panel.snapshots",
 ]
 
 MIDDLEWARE = [
@@ -368,6 +371,8 @@ PANEL_AUDIT_RETENTION_DAYS = envint("PANEL_AUDIT_RETENTION_DAYS", 365)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_IGNORE_RESULT = True
+# Two panels sharing one Redis keep their jobs apart by naming their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env("PANEL_CELERY_QUEUE", "celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
