@@ -140,3 +140,20 @@ def _why_not(op: Operation) -> str:
 
 def dismiss(request, op: Operation) -> None:
     Operation.objects.filter(pk=op.pk, status__in=Operation.FINAL).update(dismissed=True)
+
+
+def rotate_root_passwords() -> tuple[int, int]:
+    """Re-encrypt waiting root passwords with the first key: (rotated, unreadable). A
+    password revealed meanwhile is never written back (the update is conditional)."""
+    rotated = unreadable = 0
+    waiting = Operation.objects.exclude(root_password_encrypted="")
+    for pk, ciphertext in waiting.values_list("pk", "root_password_encrypted"):
+        try:
+            fresh = crypto.rotate(ciphertext)
+        except crypto.DecryptionError:
+            unreadable += 1
+            continue
+        rotated += Operation.objects.filter(pk=pk, root_password_encrypted=ciphertext).update(
+            root_password_encrypted=fresh
+        )
+    return rotated, unreadable

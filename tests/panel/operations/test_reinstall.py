@@ -202,3 +202,26 @@ def test_unrevealed_passwords_are_wiped_after_a_day(db, alice, servers):
     assert wipe_root_passwords() == 1
     op.refresh_from_db()
     assert op.root_password_encrypted == "" and op.password_wiped_at
+
+
+def test_key_rotation_re_encrypts_waiting_root_passwords(db, servers, settings):
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from panel.core import crypto
+
+    op = Operation.objects.create(
+        kind="reinstall",
+        server=servers[0],
+        srv_id=servers[0].srv_id,
+        idempotency_key=uuid.uuid4().hex,
+        root_password_encrypted=crypto.encrypt("waiting-root"),
+    )
+    old, new = settings.PANEL_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    settings.PANEL_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    settings.PANEL_ENCRYPTION_KEYS = [new]
+    op.refresh_from_db()
+    assert crypto.decrypt(op.root_password_encrypted) == "waiting-root"

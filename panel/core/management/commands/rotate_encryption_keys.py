@@ -7,6 +7,7 @@ then drop the old keys.
 from django.core.management.base import BaseCommand
 
 from panel.connections.services import rotate_secrets
+from panel.operations.services import rotate_root_passwords
 
 
 class Command(BaseCommand):
@@ -17,6 +18,15 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Re-encrypted the secrets of {result.rotated} connections.")
         )
+        rotated, unreadable = rotate_root_passwords()
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {rotated} waiting root passwords."))
+        if unreadable:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{unreadable} waiting root password(s) cannot be decrypted with any key; "
+                    "left as they are (they are erased 24 hours after their reinstall)."
+                )
+            )
         for name in result.undecryptable:
             self.stderr.write(
                 self.style.WARNING(
