@@ -41,7 +41,8 @@ def reveal_password(request, pk: int, op_id: int):
     if not services.may_reveal(request.user, op, row.keys):
         get_server_for_user(request.user, pk, "password.reveal")  # the 403
     password, why_not = services.reveal_password(request, op)
-    context = {"op": op, "row": row, "password": password, "why_not": why_not}
+    op.refresh_from_db()
+    context = {"op": op, "row": row, "keys": row.keys, "password": password, "why_not": why_not}
     template = "operations/password.html" if request.htmx else "operations/password_page.html"
     return render(request, template, context)
 

@@ -5,7 +5,7 @@ import re
 
 from django import forms
 
-from panel.core.actions import KEY_FIELD
+from panel.core.actions import KEY_FIELD, new_key
 
 NAME_MAX = 100  # what PUT /servers/{id}/name takes
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -36,7 +36,9 @@ def dns_name_problem(value: str, *, full: bool = True) -> str:
 
 
 class ActionForm(forms.Form):
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Rendered with a fresh key; a form shown again with its errors keeps the one it sent
+    # (nothing was done with it yet).
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, initial=new_key)
 
     def key(self) -> str:
         return self.cleaned_data.get(KEY_FIELD, "")

@@ -3,6 +3,7 @@ the wizard, one upstream reinstall, the progress, the root password shown once."
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -50,6 +51,8 @@ def choices(client, row):
     page = client.get(wizard_url(row), answers)
     assert page.context["step"] == "confirm"
     assert "will be erased" in page.text
+    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]*)"', page.text)
+    assert len(keys) == 1 and len(keys[0]) == 32  # one key, filled in
     return answers, system
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.urls import reverse
@@ -59,6 +60,8 @@ def test_bad_names_get_a_message_and_no_call(bob_client, servers, sandbox):
 def test_without_javascript_a_page_and_a_redirect(bob_client, servers, sandbox):
     page = bob_client.get(reverse("servers:rename", args=[servers[0].pk]))
     assert page.status_code == 200 and "<html" in page.text
+    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]*)"', page.text)
+    assert len(keys) == 1 and len(keys[0]) == 32
     response = rename(bob_client, servers[0], "plain-form", follow=True)
     assert "plain-form" in response.text
     assert response.redirect_chain[-1][0] == reverse("servers:detail", args=[servers[0].pk])
