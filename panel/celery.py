@@ -47,6 +47,12 @@ def beat_schedule() -> dict:
             "task": "panel.operations.tasks.sweep_operations",
             "schedule": 30.0,
         },
+        # Scheduled snapshots: due ones start, and each schedule prunes its own oldest
+        # (panel.snapshots.tasks). Schedules run on the hour, so a minute is plenty.
+        "snapshot-schedules": {
+            "task": "panel.snapshots.tasks.run_snapshot_schedules",
+            "schedule": 60.0,
+        },
         "wipe-root-passwords": {
             "task": "panel.operations.tasks.wipe_root_passwords",
             "schedule": 600.0,

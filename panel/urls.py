@@ -13,6 +13,7 @@ urlpatterns = [
     path("billing/", include("panel.billing.urls")),
     path("", include("panel.operations.urls")),
     path("servers/", include("panel.reinstall.urls")),
+    path("servers/", include("panel.snapshots.urls")),
 ]
 
 handler403 = "panel.core.views.permission_denied"

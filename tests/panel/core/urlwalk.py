@@ -35,6 +35,10 @@ SERVER_KEYS = {
     "operations:dismiss": "server.view",
     # The initiator may reveal too; the walk's operation was started by nobody.
     "operations:reveal": "password.reveal",
+    "snapshots:list": "snapshot.view",
+    "snapshots:take": "snapshot.manage",
+    "snapshots:delete": "snapshot.manage",
+    "snapshots:schedule": "snapshot.manage",
 }
 SERVER_SCOPED = set(SERVER_KEYS)
 # Connection-scoped pages for holders of a key on one of its servers (and admins).
@@ -67,6 +71,8 @@ POST_ONLY = {
     "servers:console",
     "operations:reveal",
     "operations:dismiss",
+    "snapshots:take",
+    "snapshots:schedule",
 }
 # Answer only GET (and HEAD): a POST is 405 before any lookup.
 GET_ONLY = {
@@ -81,6 +87,7 @@ GET_ONLY = {
     "operations:server",
     "operations:detail",
     "operations:list",
+    "snapshots:list",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
