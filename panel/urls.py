@@ -13,6 +13,8 @@ urlpatterns = [
     path("billing/", include("panel.billing.urls")),
     path("", include("panel.operations.urls")),
     path("servers/", include("panel.reinstall.urls")),
+    path("servers/", include("panel.isos.urls")),
+    path("servers/", include("panel.orders.urls")),
     path("servers/", include("panel.snapshots.urls")),
 ]
 

@@ -35,6 +35,12 @@ SERVER_KEYS = {
     "operations:dismiss": "server.view",
     # The initiator may reveal too; the walk's operation was started by nobody.
     "operations:reveal": "password.reveal",
+    "isos:list": "iso.manage",
+    "isos:upload": "iso.manage",
+    "isos:mount": "iso.manage",
+    "isos:unmount": "iso.manage",
+    "orders:upgrade": "upgrade.order",
+    "orders:ipv4": "ip.order",
     "snapshots:list": "snapshot.view",
     "snapshots:take": "snapshot.manage",
     "snapshots:delete": "snapshot.manage",
@@ -71,6 +77,9 @@ POST_ONLY = {
     "servers:console",
     "operations:reveal",
     "operations:dismiss",
+    "isos:upload",
+    "isos:mount",
+    "isos:unmount",
     "snapshots:take",
     "snapshots:schedule",
 }
@@ -87,6 +96,7 @@ GET_ONLY = {
     "operations:server",
     "operations:detail",
     "operations:list",
+    "isos:list",
     "snapshots:list",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).

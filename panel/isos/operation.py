@@ -1,0 +1,52 @@
+"""An ISO upload as a long operation: one POST /isos with the URL, then reads of the ISO
+list until the new image is ready. The answer does not say which ISO it made, so the ids
+listed before are remembered and the new one is the id that was not there, fetched from
+the same URL (the list is the account's: another server may upload at the same time)."""
+
+from __future__ import annotations
+
+from django.template.defaultfilters import filesizeformat
+
+from panel.operations.kinds import Check, Kind, register
+from panel.orders.upstream import in_their_words, read_before, remember
+from panel.servers.services import server_changed
+
+
+def send(client, op) -> dict:
+    before = read_before(lambda: client.isos.list(op.srv_id))
+    remember(op, before=[iso.id for iso in before])
+    in_their_words(lambda: client.isos.upload(op.srv_id, op.input["url"]))
+    return {}
+
+
+def check(client, op) -> Check:
+    before = op.result.get("before")
+    if before is None:  # never sent (see read_before)
+        return Check(seen=False, progress="Waiting for the provider…")
+    url = op.input["url"]
+    new = [iso for iso in client.isos.list(op.srv_id) if iso.id not in before]
+    # Lenient: a list without iso_url still finds the image by being the only new one.
+    iso = next((i for i in new if i.url == url), None) or (new[0] if len(new) == 1 else None)
+    if iso is None:
+        return Check(seen=False, progress="Waiting for the provider to list the image…")
+    if iso.is_ready:
+        if op.server is not None:
+            server_changed(op.server)
+        return Check(done=True, result={"iso_id": iso.id, "name": iso.name})
+    got = f" ({filesizeformat(iso.size)} so far)" if iso.size else ""
+    return Check(progress=f"The provider is downloading {iso.name or 'the image'}{got}…")
+
+
+register(
+    Kind(
+        name="iso_upload",
+        key="iso.manage",
+        label="ISO upload",
+        send=send,
+        check=check,
+        started="The provider is fetching the image…",
+        first_check=3.0,
+        longest_pause=10.0,
+        give_up_after=3 * 3600,
+    )
+)

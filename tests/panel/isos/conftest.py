@@ -1,0 +1,1 @@
+from ..orders.conftest import person, queued, worker  # noqa: F401 - shared fixtures
