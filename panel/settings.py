@@ -239,7 +239,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "panel",
+        "KEY_PREFIX": env("PANEL_CACHE_PREFIX", "panel"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
     }
 }

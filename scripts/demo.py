@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import hashlib
 import os
 import secrets
 import signal
@@ -335,6 +336,11 @@ def demo_env(data_dir: Path, keys: dict[str, str], base: dict[str, str]) -> dict
     env.setdefault("PANEL_ALLOWED_HOSTS", "127.0.0.1,localhost")
     for key, value in keys.items():
         env.setdefault(key, value)
+    # Two demos on one machine share its Redis: a queue and cache keys of each data
+    # folder's own keep one demo's worker from taking the other's jobs.
+    own = "demo-" + hashlib.sha256(str(data_dir).encode()).hexdigest()[:10]
+    env.setdefault("PANEL_CELERY_QUEUE", own)
+    env.setdefault("PANEL_CACHE_PREFIX", own)
     env["PYTHONUNBUFFERED"] = "1"  # children's lines appear as they happen
     return env
 

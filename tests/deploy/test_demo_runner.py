@@ -73,6 +73,14 @@ def test_demo_env(demo, tmp_path):
     assert env["PANEL_SECRET_KEY"] == "mine" and env["PANEL_DEBUG"] == "0"
 
 
+def test_two_demos_keep_their_jobs_and_keys_apart(demo, tmp_path):
+    one = demo.demo_env(tmp_path / "one", {}, {})
+    two = demo.demo_env(tmp_path / "two", {}, {})
+    assert one["PANEL_CELERY_QUEUE"] != two["PANEL_CELERY_QUEUE"]
+    assert one["PANEL_CACHE_PREFIX"] != two["PANEL_CACHE_PREFIX"]
+    assert demo.demo_env(tmp_path / "one", {}, {}) == one  # the same folder, the same names
+
+
 # --------------------------------------------------------------------------- redis
 
 
