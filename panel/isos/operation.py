@@ -32,7 +32,8 @@ def check(client, op) -> Check:
     if iso.is_ready:
         if op.server is not None:
             server_changed(op.server)
-        return Check(done=True, result={"iso_id": iso.id, "name": iso.name})
+        summary = f"{iso.name} is ready to be mounted."
+        return Check(done=True, result={"iso_id": iso.id, "name": iso.name, "summary": summary})
     got = f" ({filesizeformat(iso.size)} so far)" if iso.size else ""
     return Check(progress=f"The provider is downloading {iso.name or 'the image'}{got}…")
 

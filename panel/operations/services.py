@@ -41,15 +41,34 @@ def visible_operations(user):
 
 
 def start(request, row, kind_name: str, key: str, input: dict) -> tuple[Outcome, Operation | None]:
-    """Create the operation and queue its task; (outcome, operation or None)."""
-    kind = KINDS[kind_name]
-    audit = {"request": request, "server": row, "details": input}
+    """A person pressed a button: create the operation and queue its task."""
     if row.status == "suspended":
         outcome = refused(SUSPENDED_MESSAGE)
-        record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
+        record(
+            f"{kind_name}.requested",
+            request=request,
+            server=row,
+            result=outcome.result,
+            message=outcome.message,
+            details=input,
+        )
         return outcome, None
     if not KEY_PATTERN.match(key or ""):
         return refused("This form is out of date. Please reload the page and try again."), None
+    return create(row, kind_name, key, input, actor=request.user, request=request)
+
+
+def create(
+    row, kind_name: str, key: str, input: dict, *, actor, request=None, details=None
+) -> tuple[Outcome, Operation | None]:
+    """The operation of `actor` (a person's click, or a schedule's owner), queued once.
+
+    (outcome, operation or None): a key seen before gives its operation back (replayed);
+    an active operation of the kind on the server refuses this one; a queue that cannot be
+    reached removes the row again.
+    """
+    kind = KINDS[kind_name]
+    audit = {"request": request, "actor": actor, "server": row, "details": details or input}
     earlier = Operation.objects.filter(idempotency_key=key).first()
     if earlier is not None:  # a double click or a resubmitted form: the first one counts
         return Outcome(True, f"{kind.label} was already started.", replayed=True), earlier
@@ -61,8 +80,8 @@ def start(request, row, kind_name: str, key: str, input: dict) -> tuple[Outcome,
                 srv_id=row.srv_id,
                 server_name=row.display_name,
                 connection=row.connection,
-                initiator=request.user,
-                initiator_name=request.user.get_username(),
+                initiator=actor,
+                initiator_name=actor.get_username() if actor else "",
                 idempotency_key=key,
                 input=input,
                 progress="Waiting for a background worker…",
@@ -85,9 +104,8 @@ def start(request, row, kind_name: str, key: str, input: dict) -> tuple[Outcome,
         record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
         return outcome, None
     record(f"{kind_name}.requested", **audit)
-    return Outcome(
-        True, f"{kind.label} was started: you can follow it here, or leave the page."
-    ), op
+    started = f"{kind.label} was started: you can follow it here, or leave the page."
+    return Outcome(True, started), op
 
 
 def _enqueue(op: Operation) -> bool:

@@ -2,8 +2,7 @@
 
 from django import forms
 
-from panel.reinstall.forms import ConfirmForm
-from panel.servers.forms import ActionForm
+from panel.servers.forms import ActionForm, ConfirmForm
 
 # What each kind of address is, for people who do not run networks.
 IP_TYPES = {

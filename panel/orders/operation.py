@@ -44,7 +44,9 @@ def check_upgrade(client, op) -> Check:
     upgrading = to_bool(server.raw.get("srv_status_upgrade"))
     if not upgrading and matches_package(server, op.input):
         _changed(op, server)
-        return Check(done=True, result={"package": op.input.get("name", "")})
+        package = op.input.get("name", "")
+        summary = f"The server now has the {package} package." if package else ""
+        return Check(done=True, result={"package": package, "summary": summary})
     return Check(
         seen=upgrading or matches_package(server, op.input),
         progress=f"Upgrading to {op.input.get('name') or 'the new package'}: "
@@ -81,7 +83,7 @@ def check_ipv4(client, op) -> Check:
     new = [address for address in _ipv4(server) if address not in before]
     if new:
         _changed(op, server)
-        return Check(done=True, result={"address": new[0]})
+        return Check(done=True, result={"address": new[0], "summary": f"{new[0]} is now yours."})
     return waiting
 
 

@@ -3,7 +3,7 @@ answers so far, so the wizard works without JavaScript and survives a reload).""
 
 from django import forms
 
-from panel.servers.forms import ActionForm, dns_name_problem
+from panel.servers.forms import dns_name_problem
 
 from .choices import (
     DEFAULT_KEYBOARD,
@@ -48,20 +48,4 @@ class SettingsForm(forms.Form):
         problem = dns_name_problem(value, full=False)
         if problem:
             raise forms.ValidationError(problem.replace("host name", "hostname"))
-        return value
-
-
-class ConfirmForm(ActionForm):
-    confirm_name = forms.CharField(label="Type the server's name to confirm", max_length=255)
-
-    def __init__(self, *args, server_name: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.server_name = server_name
-
-    def clean_confirm_name(self):
-        value = self.cleaned_data["confirm_name"].strip()
-        if value != self.server_name:
-            raise forms.ValidationError(
-                f"Type “{self.server_name}” exactly, to show you mean this server."
-            )
         return value

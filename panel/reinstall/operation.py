@@ -33,7 +33,8 @@ def check(client, op) -> Check:
         if op.server is not None:
             server_changed(op.server)
             mirror.update_row(op.server, server)
-        return Check(done=True, result={"os": server.os.name})
+        summary = f"{server.os.name} is installed, as {server.hostname}."
+        return Check(done=True, result={"os": server.os.name, "summary": summary})
     return Check(
         seen=server.is_installing or has_new_os,
         progress=f"Installing {asked['os_name']}: this usually takes a few minutes…",

@@ -4,11 +4,12 @@ from django.views.decorators.http import require_http_methods
 
 from panel.grants.access import get_server_for_user
 from panel.operations import services as operations
+from panel.servers.forms import ConfirmForm
 from panel.servers.services import get_server_detail
 
 from . import services
 from .choices import KEYBOARDS, LANGUAGES, TIMEZONES
-from .forms import ConfirmForm, SettingsForm
+from .forms import SettingsForm
 
 STEPS = ["distro", "system", "settings", "confirm"]
 

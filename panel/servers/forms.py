@@ -93,3 +93,21 @@ class DelegationForm(ActionForm):
             if problem:
                 raise forms.ValidationError(problem)
         return ", ".join(name.rstrip(".") for name in names)
+
+
+class ConfirmForm(ActionForm):
+    """A destructive or billable step confirmed by typing the server's name."""
+
+    confirm_name = forms.CharField(label="Type the server's name to confirm", max_length=255)
+
+    def __init__(self, *args, server_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.server_name = server_name
+
+    def clean_confirm_name(self):
+        value = self.cleaned_data["confirm_name"].strip()
+        if value != self.server_name:
+            raise forms.ValidationError(
+                f"Type “{self.server_name}” exactly, to show you mean this server."
+            )
+        return value

@@ -61,7 +61,8 @@ def check_create(client, op) -> Check:
         ScheduledSnapshot.objects.filter(operation_id=op.pk).update(snap_id=new.id)
     name = op.input["name"]
     if new is not None and new.is_completed:
-        return Check(done=True, result={"snap_id": new.id})
+        summary = f"The snapshot “{name}” is complete."
+        return Check(done=True, result={"snap_id": new.id, "summary": summary})
     return Check(
         seen=new is not None,
         progress=f"Taking the snapshot “{name}”: this usually takes a minute or two…",

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from panel.audit.log import record
 from panel.connections.errors import ConnectionProblem
@@ -194,49 +191,14 @@ def _key_for(*parts) -> str:
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:32]
 
 
-def _start_unattended(schedule, row, kind: str, key: str, asked: dict, made: str = ""):
-    """What operations.start() does for a click, for a schedule: the operation is the
-    schedule owner's (run_operation re-checks their snapshot.manage before sending).
-    (operation or None, why not). The task is queued after the commit; if the broker
-    does not take it, the sweep queues it again (it sent nothing)."""
-    user = schedule.created_by
-    try:
-        with transaction.atomic():
-            op = Operation.objects.create(
-                kind=kind,
-                server=row,
-                srv_id=row.srv_id,
-                server_name=row.display_name,
-                connection=row.connection,
-                initiator=user,
-                initiator_name=schedule.created_by_name,
-                idempotency_key=key,
-                input=asked,
-                progress="Waiting for a background worker…",
-            )
-            if made:
-                ScheduledSnapshot.objects.create(schedule=schedule, operation=op, name=made)
-    except IntegrityError:
-        return None, "busy"
-    details = {**asked, "schedule": schedule.pk}
-    record(
-        f"{kind}.requested",
-        actor=user,
-        actor_name=schedule.created_by_name,
-        server=row,
-        details=details,
+def _start_for_schedule(schedule, row, kind: str, key: str, asked: dict) -> Operation | None:
+    """Start an operation as the schedule's owner (run_operation re-checks their
+    snapshot.manage before sending); None when it cannot start now (one is under way, or
+    the queue is down: the next tick tries again)."""
+    outcome, op = operations.create(
+        row, kind, key, asked, actor=schedule.created_by, details={**asked, "schedule": schedule.pk}
     )
-    transaction.on_commit(lambda: _enqueue(op))
-    return op, ""
-
-
-def _enqueue(op) -> None:
-    from panel.operations.tasks import run_operation
-
-    try:
-        run_operation.apply_async((op.pk,), retry=False)
-    except (KombuError, RedisError, OSError) as error:  # the sweep queues it again
-        logger.warning("scheduled operation %s not queued (%r); the sweep will", op.pk, error)
+    return op if outcome.ok else None
 
 
 def due_schedules(now: datetime):
@@ -261,9 +223,14 @@ def run_schedule(schedule: SnapshotSchedule, now: datetime) -> Operation | None:
         return None
     name = default_name(row, now)
     key = _key_for("snapshot-schedule", schedule.pk, slot.isoformat())
-    op, _ = _start_unattended(
-        schedule, row, "snapshot_create", key, {"name": name, "scheduled": True}, made=name
+    op = _start_for_schedule(
+        schedule, row, "snapshot_create", key, {"name": name, "scheduled": True}
     )
+    if op is not None:
+        # Its first check is a second away; a snapshot takes far longer.
+        ScheduledSnapshot.objects.get_or_create(
+            schedule=schedule, operation=op, defaults={"name": name}
+        )
     if op is None:
         # Someone's snapshot is under way: this run waits a little instead of being lost.
         retry = min(now + BUSY_RETRY, upcoming)
@@ -310,5 +277,4 @@ def prune(schedule: SnapshotSchedule, now: datetime) -> Operation | None:
     # One attempt per snapshot and day: a refusal is not repeated every minute.
     key = _key_for("snapshot-prune", schedule.pk, oldest.snap_id, now.date().isoformat())
     asked = {"snap_id": oldest.snap_id, "name": oldest.name, "scheduled": True}
-    op, _ = _start_unattended(schedule, row, "snapshot_delete", key, asked)
-    return op
+    return _start_for_schedule(schedule, row, "snapshot_delete", key, asked)
