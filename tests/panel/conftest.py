@@ -8,11 +8,16 @@ Personas, as in healthchecks: alice is a panel admin, bob a customer granted two
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 import requests
+from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
 from panel.accounts.models import User
+from panel.celery import app
 from panel.connections import services as connection_services
 from panel.connections import transport
 from panel.grants import services as grant_services
@@ -22,6 +27,9 @@ from panel.servers.models import MirroredServer
 from terrahost_client.sandbox import SandboxApp, mount, totp_code
 
 SANDBOX = "http://sandbox.test"
+# This run's own Celery queue: another run on the same Redis cannot take these tasks, nor
+# this run's workers take theirs.
+QUEUE = f"panel-tests-{uuid.uuid4().hex[:12]}"
 API_URL = SANDBOX + "/api/v3"
 PASSWORD = "password"
 
@@ -52,6 +60,47 @@ def panel_settings(settings):
     settings.PANEL_API_BACKOFF = 0.001
     settings.PANEL_API_RETRY_DEADLINE = 1
     return settings
+
+
+@pytest.fixture(autouse=True)
+def operation_queue(monkeypatch, settings):
+    """Every task the code queues (run, follow) goes to this run's own queue."""
+    settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
+    monkeypatch.setattr(app.conf, "task_default_queue", QUEUE)
+    return QUEUE
+
+
+@pytest.fixture
+def worker(transactional_db, operation_queue):
+    """A real Celery worker (a thread, solo pool) on the real Redis, consuming QUEUE.
+    Threads share the file SQLite test database, so the worker sees committed rows."""
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[QUEUE]
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Operations are created but their tasks go nowhere: the ids queued are listed, and a
+    test may run the tasks itself (tasks.run_operation(pk)) with no follow-up queued."""
+    from panel.operations import services as operation_services
+    from panel.operations import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(operation_services, "_enqueue", lambda op: sent.append(op.pk) or True)
+    monkeypatch.setattr(tasks, "_follow_later", lambda *args, **kwargs: None)
+    return sent
+
+
+def wait_for(condition, timeout=30.0, what="the worker to get there"):
+    """Poll `condition` until it is true (returned), failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+    return value
 
 
 @pytest.fixture(autouse=True)

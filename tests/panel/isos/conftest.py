@@ -1,1 +1,1 @@
-from ..orders.conftest import person, queued, worker  # noqa: F401 - shared fixtures
+from ..orders.conftest import fast_checks, person  # noqa: F401 - shared fixtures

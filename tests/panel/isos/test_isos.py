@@ -12,8 +12,7 @@ from panel.operations.models import Operation
 from terrahost_client.errors import NotSupported
 from terrahost_client.resources import IsosClient
 
-from ..conftest import calls
-from ..orders.conftest import wait_for
+from ..conftest import calls, wait_for
 
 LIST = "GET /servers/{id}/isos"
 WRITE = "POST /servers/{id}/isos"

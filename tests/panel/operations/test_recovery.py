@@ -27,8 +27,7 @@ from panel.servers import mirror
 from panel.servers.models import MirroredServer
 from terrahost_client.sandbox import process as sandbox_process
 
-from ..conftest import calls
-from .conftest import wait_for
+from ..conftest import calls, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 REINSTALL = "POST /servers/{id}/reinstall"

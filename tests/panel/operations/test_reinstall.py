@@ -15,8 +15,7 @@ from panel.operations.models import Operation
 from panel.operations.tasks import wipe_root_passwords
 from terrahost_client.sandbox import SandboxApp
 
-from ..conftest import calls
-from .conftest import wait_for
+from ..conftest import calls, wait_for
 
 REINSTALL = "POST /servers/{id}/reinstall"
 

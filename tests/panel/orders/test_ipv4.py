@@ -12,8 +12,7 @@ from panel.operations.models import Operation
 from terrahost_client.errors import NotSupported
 from terrahost_client.resources import IPsClient
 
-from ..conftest import calls
-from .conftest import wait_for
+from ..conftest import calls, wait_for
 
 ORDER = "POST /servers/{id}/ipv4"
 KEY = "b" * 32

@@ -14,8 +14,7 @@ from terrahost_client.errors import NotSupported
 from terrahost_client.resources import UpgradesClient
 from terrahost_client.sandbox.catalog import PACKAGES_BY_ID
 
-from ..conftest import calls
-from .conftest import wait_for
+from ..conftest import calls, wait_for
 
 LIST = "GET /servers/{id}/upgrade"
 ORDER = "POST /servers/{id}/upgrade"

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from panel.operations.models import Operation
 
-from ..conftest import calls
-from .conftest import wait_for
+from ..conftest import calls, wait_for
 
 KEY = "c" * 32
 NAME = "with-a-worker"
