@@ -45,14 +45,16 @@ def server_list_refresh(request):
 
 def _page_context(request, row, detail=None, **extra) -> dict:
     detail = detail or services.get_server_detail(row)
+    # The newest operations not dismissed; each polls itself while it runs.
+    operations = list(Operation.objects.filter(server=row, dismissed=False)[:5])
     return {
         "row": row,
         "detail": detail,
         "server": detail.server,
         "status": services.live_status(detail.server) if detail.ok else row.status,
         "suspended_since": detail.server.suspended_at if detail.server else None,
-        # The newest operations not dismissed; each polls itself while it runs.
-        "operations": list(Operation.objects.filter(server=row, dismissed=False)[:5]),
+        "operations": operations,
+        "reinstalling": any(op.kind == "reinstall" and op.is_active for op in operations),
         "keys": row.keys,
         "tab": "overview",
         **extra,

@@ -227,3 +227,14 @@ def test_key_rotation_re_encrypts_waiting_root_passwords(db, servers, settings):
     settings.PANEL_ENCRYPTION_KEYS = [new]
     op.refresh_from_db()
     assert crypto.decrypt(op.root_password_encrypted) == "waiting-root"
+
+
+def test_reinstall_is_not_offered_while_one_runs(alice_client, servers, queued):
+    row = servers[0]
+    answers, _ = choices(alice_client, row)
+    page = alice_client.get(reverse("servers:detail", args=[row.pk])).text
+    assert ">Reinstall</button>" in page
+    confirm(alice_client, row, answers)
+    page = alice_client.get(reverse("servers:detail", args=[row.pk])).text
+    assert ">Reinstall</button>" not in page
+    assert "Waiting for a background worker" in page  # the operation shows instead
