@@ -3,11 +3,13 @@ the wizard, one upstream reinstall, the progress, the root password shown once."
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from panel.audit.models import AuditEntry
@@ -61,8 +63,9 @@ def confirm(client, row, answers, key=None):
 
 
 def test_the_wizard_then_one_reinstall_and_the_password_once(
-    worker, alice_client, alice, servers, sandbox
+    worker, alice_client, alice, servers, sandbox, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     alice.email = "alice@example.org"
     alice.save()
     row = servers[0]
@@ -97,6 +100,13 @@ def test_the_wizard_then_one_reinstall_and_the_password_once(
     dump = str(list(Operation.objects.values())) + str(list(AuditEntry.objects.values()))
     assert password not in dump
     assert len(mail.outbox) == 1 and password not in mail.outbox[0].body
+    assert password not in caplog.text  # the worker's logs and the client's debug lines
+    redis = cache._cache.get_client(write=True)
+    for key in redis.scan_iter(match="*", _type="string"):  # cache, locks, task results
+        value = redis.get(key)
+        assert value is None or password.encode() not in value, key
+    for key in redis.scan_iter(match="*", _type="list"):  # queued task messages
+        assert not any(password.encode() in item for item in redis.lrange(key, 0, -1)), key
     assert "finished" in mail.outbox[0].subject
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"reinstall.requested", "reinstall.started", "reinstall.finished"} <= actions
