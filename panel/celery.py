@@ -53,6 +53,11 @@ def beat_schedule() -> dict:
             "task": "panel.snapshots.tasks.run_snapshot_schedules",
             "schedule": 60.0,
         },
+        # Tells the web that workers take jobs (panel.operations.tasks.workers_alive).
+        "workers-heartbeat": {
+            "task": "panel.operations.tasks.heartbeat",
+            "schedule": 20.0,
+        },
         "wipe-root-passwords": {
             "task": "panel.operations.tasks.wipe_root_passwords",
             "schedule": 600.0,

@@ -23,6 +23,7 @@ from panel.grants.access import is_panel_admin, visible_servers
 
 from .kinds import KINDS
 from .models import Operation
+from .tasks import run_operation, workers_alive
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,10 @@ def create(
     earlier = Operation.objects.filter(idempotency_key=key).first()
     if earlier is not None:  # a double click or a resubmitted form: the first one counts
         return Outcome(True, f"{kind.label} was already started.", replayed=True), earlier
+    if not workers_alive():
+        outcome = refused(QUEUE_DOWN_MESSAGE)
+        record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
+        return outcome, None
     try:
         with transaction.atomic():
             op = Operation.objects.create(
@@ -109,8 +114,6 @@ def create(
 
 
 def _enqueue(op: Operation) -> bool:
-    from .tasks import run_operation
-
     try:
         run_operation.apply_async((op.pk,), retry=False)
     except (KombuError, RedisError, OSError) as error:

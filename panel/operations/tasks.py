@@ -9,6 +9,7 @@ sweep_operations beat: operations whose worker died (no heartbeat) are followed 
                  reading state; one that never sent its write fails with a clear reason.
                  Nothing here ever sends a write twice.
 wipe_root_passwords beat: unrevealed root passwords are erased after 24 hours.
+heartbeat        beat: says in the cache that a worker is taking jobs (see workers_alive).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import random
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +28,7 @@ from panel.audit.log import record
 from panel.audit.models import AuditEntry
 from panel.connections.errors import ConnectionProblem
 from panel.connections.services import api
+from panel.core import locks
 from panel.core.actions import explain
 from panel.grants.access import keys_for
 from terrahost_client.errors import TerrahostError, TransportError
@@ -221,3 +225,32 @@ def wipe_root_passwords() -> int:
     return Operation.objects.filter(
         created_at__lt=now - PASSWORD_KEPT, root_password_encrypted__gt=""
     ).update(root_password_encrypted="", password_wiped_at=now)
+
+
+# A worker ran the heartbeat task (queued by beat every HEARTBEAT_EVERY s) this recently:
+# jobs are being taken. Without it a new operation is refused rather than left waiting.
+WORKERS_ALIVE_KEY = "operations:workers-alive"
+HEARTBEAT_EVERY = 20.0
+HEARTBEAT_TTL = 75
+
+
+@shared_task(name="panel.operations.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    cache.set(WORKERS_ALIVE_KEY, timezone.now().isoformat(), timeout=HEARTBEAT_TTL)
+
+
+@worker_ready.connect
+def _worker_started(**kwargs) -> None:
+    # A worker that just started takes jobs at once, before beat's next heartbeat.
+    try:
+        heartbeat()
+    except locks.UNAVAILABLE as error:  # starting the worker matters more
+        logger.warning("could not record the worker's start: %r", error)
+
+
+def workers_alive() -> bool:
+    """True when a worker ran the heartbeat lately (False when the cache is down too)."""
+    try:
+        return cache.get(WORKERS_ALIVE_KEY) is not None
+    except locks.UNAVAILABLE:
+        return False

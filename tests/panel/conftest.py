@@ -70,6 +70,14 @@ def operation_queue(monkeypatch, settings):
     return QUEUE
 
 
+@pytest.fixture(autouse=True)
+def workers_alive(clean_cache):
+    """As if beat and a worker ran: new operations are accepted (see the heartbeat)."""
+    from panel.operations.tasks import heartbeat
+
+    heartbeat()
+
+
 @pytest.fixture
 def worker(transactional_db, operation_queue):
     """A real Celery worker (a thread, solo pool) on the real Redis, consuming QUEUE.

@@ -248,3 +248,16 @@ def test_reinstall_is_not_offered_while_one_runs(alice_client, servers, queued):
     page = alice_client.get(reverse("servers:detail", args=[row.pk])).text
     assert ">Reinstall</button>" not in page
     assert "Waiting for a background worker" in page  # the operation shows instead
+
+
+def test_with_no_worker_taking_jobs_nothing_starts(alice_client, servers, sandbox):
+    from panel.operations.tasks import WORKERS_ALIVE_KEY
+
+    row = servers[0]
+    answers, _ = choices(alice_client, row)
+    cache.delete(WORKERS_ALIVE_KEY)  # no heartbeat: beat or every worker is down
+    response = confirm(alice_client, row, answers)
+    assert response.status_code == 400
+    assert "Background jobs are not available right now" in response.text
+    assert not Operation.objects.exists()
+    assert AuditEntry.objects.get(action="reinstall.requested").result == "refused"
