@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from django.contrib import messages
 from django.core.cache import cache
 
 from panel.audit.log import record
@@ -37,6 +38,7 @@ from panel.audit.models import AuditEntry
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.services import api
 from panel.core import locks
+from panel.grants.access import is_panel_admin
 from panel.servers.services import server_changed
 from terrahost_client.errors import (
     BadRequest,
@@ -97,6 +99,18 @@ class Outcome:
     @classmethod
     def loads(cls, text: str) -> Outcome:
         return cls(**json.loads(text) | {"replayed": True})
+
+
+def tell(request, outcome: Outcome) -> None:
+    """The outcome as a message on the next page (no JavaScript, or after a redirect);
+    admins also read the technical reason."""
+    level = {"success": messages.SUCCESS, "warning": messages.WARNING}.get(
+        outcome.level, messages.ERROR
+    )
+    text = outcome.message
+    if outcome.detail and is_panel_admin(request.user):
+        text = f"{text} ({outcome.detail})"
+    messages.add_message(request, level, text)
 
 
 def refused(message: str, **data) -> Outcome:

@@ -2,15 +2,14 @@
 operation), and Mount/Unmount (immediate actions). The list polls itself while an image
 is being fetched, so its state is always the provider's."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from panel.core.actions import new_key
+from panel.core.actions import new_key, tell
 from panel.core.htmx import render_page
-from panel.grants.access import get_server_for_user, is_panel_admin
+from panel.grants.access import get_server_for_user
 from panel.operations import services as operations
 
 from . import services
@@ -52,13 +51,7 @@ def _state(request, row, **extra):
 
 def _back(request, row, outcome):
     """Without JavaScript: back to the page, with the outcome as a message."""
-    level = {"success": messages.SUCCESS, "warning": messages.WARNING}.get(
-        outcome.level, messages.ERROR
-    )
-    text = outcome.message
-    if outcome.detail and is_panel_admin(request.user):
-        text = f"{text} ({outcome.detail})"
-    messages.add_message(request, level, text)
+    tell(request, outcome)
     return redirect("isos:list", pk=row.pk)
 
 

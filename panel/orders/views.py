@@ -7,11 +7,10 @@ server has now and the recent orders) polls while an order runs, so the new pack
 address shows as soon as the server has it.
 """
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from panel.core.actions import new_key
+from panel.core.actions import new_key, tell
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user
 from panel.operations import services as operations
@@ -48,8 +47,7 @@ def _base(row, kind: str) -> dict:
 
 
 def _started(request, outcome, op) -> bool:
-    level = messages.SUCCESS if outcome.ok else messages.WARNING
-    messages.add_message(request, level, outcome.message)
+    tell(request, outcome)
     return op is not None
 
 

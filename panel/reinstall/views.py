@@ -1,7 +1,7 @@
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from panel.core.actions import tell
 from panel.grants.access import get_server_for_user
 from panel.operations import services as operations
 from panel.servers.forms import ConfirmForm
@@ -58,8 +58,7 @@ def reinstall(request, pk: int):
             **settings_form.cleaned_data,
         }
         outcome, op = operations.start(request, row, "reinstall", confirm.key(), asked)
-        level = messages.SUCCESS if outcome.ok else messages.WARNING
-        messages.add_message(request, level, outcome.message)
+        tell(request, outcome)
         if op is None:
             return _step(request, context, "confirm", invalid=True)
         return redirect("servers:detail", pk=row.pk)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panel.core.actions import tell
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user, is_panel_admin
 from panel.operations.models import Operation
@@ -77,13 +78,7 @@ def _answer(request, row, outcome, partial: str, context: dict | None = None, te
     """An action's answer: the partial for htmx; without JavaScript, back to the server
     page with the outcome as a message."""
     if not request.htmx:
-        level = {"success": messages.SUCCESS, "warning": messages.WARNING}.get(
-            outcome.level, messages.ERROR
-        )
-        text = outcome.message
-        if outcome.detail and is_panel_admin(request.user):
-            text = f"{text} ({outcome.detail})"
-        messages.add_message(request, level, text)
+        tell(request, outcome)
         return redirect("servers:detail", pk=row.pk)
     context = {
         "row": row,

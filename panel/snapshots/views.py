@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panel.core.actions import Outcome
+from panel.core.actions import Outcome, tell
 from panel.core.htmx import render_page
-from panel.grants.access import get_server_for_user, is_panel_admin
+from panel.grants.access import get_server_for_user
 from panel.operations.models import Operation
 
 from . import services
@@ -55,13 +55,7 @@ def _answer(request, row, outcome: Outcome, status: int = 200, **extra):
     """An action's answer: the page's main part for htmx; without JavaScript, back to the
     page with the outcome as a message."""
     if not request.htmx and status == 200:
-        level = {"success": messages.SUCCESS, "warning": messages.WARNING}.get(
-            outcome.level, messages.ERROR
-        )
-        text = outcome.message
-        if outcome.detail and is_panel_admin(request.user):
-            text = f"{text} ({outcome.detail})"
-        messages.add_message(request, level, text)
+        tell(request, outcome)
         return redirect("snapshots:list", pk=row.pk)
     context = _context(row, outcome=outcome, **extra)
     template = f"{PAGE}#snapshots-main" if request.htmx else PAGE
