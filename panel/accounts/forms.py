@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
@@ -12,13 +14,16 @@ from .models import User
 
 class LoginForm(AuthenticationForm):
     """Django's login form with throttling (panel.accounts.throttle): per username and
-    client address, and per username from every address."""
+    client address, and per username from every address except known ones."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That username and password do not match. Please try again.",
-        "throttled": ("Too many failed attempts. Please wait %(minutes)d minutes and try again."),
+        "throttled": "Too many failed attempts. Try again after %(time)s.",
     }
+
+    # Set when the attempt was refused by a limit: the view answers HTTP 429.
+    refusal: throttle.Refusal | None = None
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
@@ -26,8 +31,10 @@ class LoginForm(AuthenticationForm):
         if not (username and password):
             return super().clean()  # the field errors say what is missing; nothing to check
         address = throttle.client_address(self.request)
-        # Counted before the check, so parallel guesses cannot all get through.
-        if not throttle.attempt(username, address):
+        trusted = throttle.is_trusted(self.request, username, address)
+        # Written down before the check, so parallel guesses cannot all get through.
+        self.refusal = throttle.attempt(username, address, trusted=trusted)
+        if self.refusal:
             record(
                 "auth.login_failed",
                 request=self.request,
@@ -38,11 +45,22 @@ class LoginForm(AuthenticationForm):
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": max(1, settings.PANEL_LOGIN_WINDOW // 60)},
+                params={"time": _clock(self.refusal.until)},
             )
         cleaned = super().clean()
         throttle.succeeded(username, address)
         return cleaned
+
+
+def _clock(moment) -> str:
+    """The local time a lock ends, rounded up to the minute: "14:35", or "1 Dec 14:35"
+    when it is not today."""
+    local = timezone.localtime(moment)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if local.date() == timezone.localdate():
+        return local.strftime("%H:%M")
+    return f"{local.day} {local:%b %H:%M}"
 
 
 class UserCreateForm(forms.ModelForm):

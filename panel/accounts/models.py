@@ -19,3 +19,23 @@ class User(AbstractUser):
         if self.is_superuser:
             self.is_panel_admin = True
         super().save(*args, **kwargs)
+
+
+class LoginAttempt(models.Model):
+    """Login throttling (panel.accounts.throttle): a failed attempt, kept for the throttle
+    window, or the last successful login of a username from an address, kept as long as
+    that address is trusted. Both username and address are keyed hashes."""
+
+    username = models.CharField(max_length=64)
+    address = models.CharField(max_length=64)
+    failed = models.BooleanField(default=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "failed", "at"], name="loginattempt_user_idx"),
+            models.Index(fields=["failed", "at"], name="loginattempt_prune_idx"),
+        ]
+
+    def __str__(self):
+        return f"{'failed' if self.failed else 'successful'} login at {self.at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from panel.audit.log import record
 
+from . import throttle
 from .decorators import admin_required
 from .forms import LoginForm, UserCreateForm
 from .models import User
@@ -19,9 +20,24 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # From now on this browser passes the per-username limit (panel.accounts.throttle).
+        throttle.remember_device(self.request, response, form.get_user().username)
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.refusal:
+            response.status_code = 429  # Too Many Requests; the page says until when
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out.")
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
