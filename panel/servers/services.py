@@ -6,6 +6,7 @@ Views call these; these call the mirror and terrahost_client, and own the caches
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -72,6 +73,16 @@ class ServerList:
         return [header(key, label, self.sort, self.descending) for key, label in COLUMNS]
 
 
+_ADDRESS_PART = re.compile(r"^[0-9a-fA-F:.]+$")
+
+
+def looks_like_address(query: str) -> bool:
+    """True for what may be part of an IP address ("192.0", "2001:db8", "::1"): only hex
+    digits, dots and colons, with a digit or a colon. A word such as "db" or "cafe" is not
+    one, or it would match every IPv6 address of 2001:db8::/32."""
+    return bool(_ADDRESS_PART.match(query)) and any(c.isdigit() or c == ":" for c in query)
+
+
 def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) -> ServerList:
     """The page of servers this user may see, after refreshing stale connections."""
     connections = mirror.refresh_connections(visible_connections(user))
@@ -79,13 +90,15 @@ def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) 
     servers = visible_servers(user).select_related("connection").defer("raw")
     query = query.strip()[:100]
     if query:
-        servers = servers.filter(
+        match = (
             Q(display_name__icontains=query)
             | Q(name__icontains=query)
             | Q(label__icontains=query)
             | Q(hostname__icontains=query)
-            | Q(ips__icontains=query)  # every IPv4/IPv6 address, not only the primary
         )
+        if looks_like_address(query):
+            match |= Q(ips__icontains=query)  # every IPv4/IPv6 address, not only the primary
+        servers = servers.filter(match)
     sort_key, descending = parse_sort(sort, SORTS, (DEFAULT_SORT, False))
     order = []
     for term in SORTS[sort_key]:
