@@ -26,6 +26,21 @@
     for (var i = 0; i < labels.length; i++) {
       labels[i].textContent = LABELS[choice];
     }
+    // The button's name says what it shows now and what a click does.
+    var name = describe(choice);
+    var buttons = document.querySelectorAll("[data-theme-toggle]");
+    for (var j = 0; j < buttons.length; j++) {
+      buttons[j].setAttribute("aria-label", name);
+      buttons[j].setAttribute("title", name);
+    }
+  }
+
+  function following(choice) {
+    return ORDER[(ORDER.indexOf(choice) + 1) % ORDER.length];
+  }
+
+  function describe(choice) {
+    return "Theme: " + LABELS[choice] + " (switch to " + LABELS[following(choice)] + ")";
   }
 
   apply(stored());
@@ -35,7 +50,7 @@
     var buttons = document.querySelectorAll("[data-theme-toggle]");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].addEventListener("click", function () {
-        var next = ORDER[(ORDER.indexOf(stored()) + 1) % ORDER.length];
+        var next = following(stored());
         try {
           window.localStorage.setItem(KEY, next);
         } catch (e) {
