@@ -64,10 +64,37 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite database's folder (0700) and file (0600) readable by their owner
+    only, before SQLite would create the file with the umask's 0644: it holds sessions and
+    password hashes. An existing folder or file is tightened when it is ours to change.
+    SQLite gives its -wal and -shm files the database file's mode."""
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
+    for item, mode in ((folder, 0o700), (path, 0o600)):
+        try:
+            if item.stat().st_uid == os.getuid() and item.stat().st_mode & 0o777 != mode:
+                item.chmod(mode)
+        except OSError:  # not ours (a mounted volume): leave it to its owner
+            pass
+
+
 # Under pytest (or `manage.py test`) PANEL_DEBUG defaults to on, so the suite runs without an
 # environment; Django's test runner still runs the tests themselves with DEBUG = False.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 DEBUG = envbool("PANEL_DEBUG", TESTING)
+# `make demo` (scripts/demo.py): the product's own error pages (DEBUG off), with the
+# conveniences of a machine of one's own: plain HTTP, static files served without
+# collectstatic, e-mails printed on the console.
+DEMO = envbool("PANEL_DEMO", False)
 
 SECRET_KEY = env("PANEL_SECRET_KEY")
 if not SECRET_KEY:
@@ -172,6 +199,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "panel.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -217,7 +245,7 @@ else:
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not TESTING:
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(DATABASES["default"]["NAME"]))
     # WAL lets readers (web) and the writer (a mirror refresh in a worker) run side by side.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -273,7 +301,7 @@ PANEL_LOGIN_TRUSTED_DAYS = envint("PANEL_LOGIN_TRUSTED_DAYS", 180)
 
 # --- Security (secure by default when debug is off) -----------------------------------------
 
-HTTPS = envbool("PANEL_HTTPS", not DEBUG)
+HTTPS = envbool("PANEL_HTTPS", not (DEBUG or DEMO))
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
@@ -332,11 +360,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or DEMO
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# WhiteNoise serves the apps' and static/'s files straight from where they are.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
 
 # --- Internationalisation -------------------------------------------------------------------
 
@@ -390,7 +420,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 EMAIL_BACKEND = env(
     "PANEL_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
+    if DEBUG or DEMO
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("PANEL_EMAIL_HOST", "localhost")
@@ -407,7 +437,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 403 (or another refused request) is one line, not a traceback.
+    "filters": {"one_line_client_errors": {"()": "panel.core.log.OneLineClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("PANEL_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

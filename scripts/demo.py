@@ -103,6 +103,14 @@ def load_or_create_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
+def make_private_dir(path: Path) -> None:
+    """The data folder holds the database, the keys and the logs: its owner's only (0700),
+    created so and tightened if it exists looser."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != 0o700:
+        os.chmod(path, 0o700)
+
+
 # --------------------------------------------------------------------------- network
 
 
@@ -332,7 +340,10 @@ def demo_env(data_dir: Path, keys: dict[str, str], base: dict[str, str]) -> dict
     the demo's connection must point at the sandbox this script starts."""
     env = dict(base)
     env["PANEL_DATA_DIR"] = str(data_dir)
-    env.setdefault("PANEL_DEBUG", "1")
+    # DEBUG off, so visitors see the product's own 404 and 500 pages; PANEL_DEMO keeps
+    # plain HTTP, static files without collectstatic and e-mails on the console.
+    env.setdefault("PANEL_DEBUG", "0")
+    env.setdefault("PANEL_DEMO", "1")
     env.setdefault("PANEL_ALLOWED_HOSTS", "127.0.0.1,localhost")
     for key, value in keys.items():
         env.setdefault(key, value)
@@ -487,7 +498,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     data_dir = Path(os.environ.get("PANEL_DATA_DIR") or ROOT / "data").resolve()
-    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
+    (data_dir / "logs").mkdir(exist_ok=True)
     env = demo_env(data_dir, load_or_create_secrets(data_dir), dict(os.environ))
 
     signal.signal(signal.SIGINT, _on_signal)

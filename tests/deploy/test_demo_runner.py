@@ -64,13 +64,25 @@ def test_a_damaged_secrets_file_stops_the_runner_instead_of_replacing_keys(demo,
 def test_demo_env(demo, tmp_path):
     keys = {"PANEL_SECRET_KEY": "s", "PANEL_ENCRYPTION_KEYS": "k"}
     env = demo.demo_env(tmp_path, keys, {"PATH": "/bin"})
-    assert env["PANEL_DEBUG"] == "1"
+    # DEBUG off (the product's own error pages), with the demo's conveniences.
+    assert env["PANEL_DEBUG"] == "0" and env["PANEL_DEMO"] == "1"
     assert env["PANEL_DATA_DIR"] == str(tmp_path)
     assert env["PANEL_SECRET_KEY"] == "s" and env["PANEL_ENCRYPTION_KEYS"] == "k"
     assert "DATABASE_URL" not in env  # SQLite unless the user asked for another database
     # What the user exported wins over the generated values.
     env = demo.demo_env(tmp_path, keys, {"PANEL_SECRET_KEY": "mine", "PANEL_DEBUG": "0"})
     assert env["PANEL_SECRET_KEY"] == "mine" and env["PANEL_DEBUG"] == "0"
+
+
+def test_the_data_folder_is_private(demo, tmp_path):
+    fresh = tmp_path / "fresh" / "data"
+    demo.make_private_dir(fresh)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+    loose = tmp_path / "loose"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    demo.make_private_dir(loose)
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o700
 
 
 def test_two_demos_keep_their_jobs_and_keys_apart(demo, tmp_path):

@@ -200,6 +200,14 @@ def check_done_means(url: str) -> None:
     assert status == 200
     assert "CPU cores" in detail and "IP addresses" in detail, detail[-2000:]
 
+    # DEBUG is off: the product's own 404 page, never Django's debug page; static files
+    # are served all the same.
+    status, page, _ = admin.get("/no-such-page/")
+    assert status == 404
+    assert "We could not find that page" in page and "URLconf" not in page
+    assert admin.get("/static/css/panel.css")[0] == 200
+    assert admin.get("/static/js/theme.js")[0] == 200
+
     # The customer sees exactly two servers; any other server's page answers 404.
     customer = log_in(url, "customer", "demo")
     status, page, _ = customer.get("/servers/")
@@ -242,6 +250,9 @@ def test_demo_serves_the_panel_and_ctrl_c_stops_every_process(demo, data_dir):
     secrets = data_dir / "demo-secrets.env"
     assert secrets.stat().st_mode & 0o777 == 0o600
     assert (data_dir / "panel.sqlite3").exists()
+    # Sessions and password hashes: readable by their owner only.
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    assert (data_dir / "panel.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
 def test_demo_reuses_its_data_and_stops_when_a_child_dies(demo, data_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,78 @@ def test_the_encryption_keys_helper(monkeypatch):
     real = Fernet.generate_key().decode()
     assert encryption_keys([real], debug=True, secret_key="s", warn=warnings.append) == [real]
     assert len(warnings) == 1
+
+
+# --- the data folder and the SQLite database -------------------------------------------------
+
+_OPEN_DB = (
+    "import django; django.setup(); from django.db import connection; "
+    "connection.cursor().execute('create table if not exists t (x int)'); "
+    "connection.cursor().execute('insert into t values (1)')"
+)
+
+
+def test_the_sqlite_database_and_its_folder_are_private(tmp_path):
+    data = tmp_path / "new" / "data"
+    result = _run(tmp_path, "-c", _OPEN_DB, PANEL_DEBUG="1", PANEL_DATA_DIR=str(data))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name in ("panel.sqlite3", "panel.sqlite3-wal", "panel.sqlite3-shm"):
+        path = data / name
+        if path.exists() or name == "panel.sqlite3":
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+
+
+def test_a_loose_data_folder_and_database_are_tightened(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)
+    (data / "panel.sqlite3").touch()
+    (data / "panel.sqlite3").chmod(0o644)
+    result = _run(tmp_path, "manage.py", "check", PANEL_DEBUG="1", PANEL_DATA_DIR=str(data))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "panel.sqlite3").stat().st_mode) == 0o600
+
+
+def test_demo_mode_keeps_debug_off_with_the_demo_conveniences(tmp_path):
+    result = _run(
+        tmp_path,
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+        "s.WHITENOISE_USE_FINDERS, s.EMAIL_BACKEND.rsplit('.', 2)[1], "
+        "s.STORAGES['staticfiles']['BACKEND'].rsplit('.', 1)[1])",
+        PANEL_DEBUG="0",
+        PANEL_DEMO="1",
+        PANEL_SECRET_KEY=SECRET,
+        PANEL_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    assert result.stdout.split() == [
+        "False",
+        "False",
+        "False",
+        "True",
+        "console",
+        "StaticFilesStorage",
+    ], result.stderr
+
+
+def test_production_settings_are_secure_and_hsts_is_configurable(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.X_FRAME_OPTIONS, "
+        "s.SECURE_REFERRER_POLICY, s.DEBUG)"
+    )
+    keys = {
+        "PANEL_DEBUG": "0",
+        "PANEL_SECRET_KEY": SECRET,
+        "PANEL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    result = _run(tmp_path, "-c", show, **keys)
+    assert result.stdout.split() == [
+        "True", "True", "True", "True", "31536000", "DENY", "same-origin", "False"
+    ], result.stderr  # fmt: skip
+    result = _run(tmp_path, "-c", show, PANEL_HSTS_SECONDS="600", **keys)
+    assert result.stdout.split()[4] == "600", result.stderr
