@@ -371,6 +371,8 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
+# One date and time format per language: panel/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["panel.formats"]
 TIME_ZONE = env("PANEL_TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True

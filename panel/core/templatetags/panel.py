@@ -1,8 +1,12 @@
 import json
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.middleware.csrf import get_token
+from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from panel.core.actions import new_key
 
@@ -20,3 +24,54 @@ def htmx_csrf_headers(context) -> str:
 def action_key() -> str:
     """A fresh idempotency key for one action form (see panel.core.actions)."""
     return new_key()
+
+
+# --- Dates and times: one format per language (panel/formats/) -----------------------------
+
+
+def _local(value):
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def when(value) -> str:
+    """A moment: "30 Nov 2026 14:35" in English."""
+    if not isinstance(value, datetime):
+        return ""
+    return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
+@register.filter
+def day(value) -> str:
+    """A date: "30 Nov 2026" in English."""
+    if not isinstance(value, date):
+        return ""
+    return formats.date_format(_local(value), "DATE_FORMAT")
+
+
+@register.filter
+def ago(value) -> str:
+    """How long ago, in the largest unit: "just now" under a minute (never "0 minutes
+    ago"), then "5 minutes ago", "2 hours ago", "3 days ago"."""
+    if not isinstance(value, datetime):
+        return ""
+    now = timezone.now() if timezone.is_aware(value) else datetime.now()
+    if now - value < timedelta(minutes=1):
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(value, now, depth=1)}
+
+
+# --- One way to show a server's type, on the list and on its page --------------------------
+
+
+@register.filter
+def server_type(server) -> str:
+    """ "VPS (kvm)", "DEDICATED", or "—": the same words wherever a server's type shows,
+    for a mirrored row and for a live record alike."""
+    kind = (getattr(server, "type", "") or "").upper()
+    flavour = getattr(server, "vps_type", "") or ""
+    if not kind:
+        return "—"
+    return f"{kind} ({flavour})" if flavour else kind

@@ -194,7 +194,7 @@ def test_a_suspended_server_shows_a_banner_and_refuses(bob_client, servers, sand
     server.suspended, server.suspended_date = True, 1764000000
     html = bob_client.get(reverse("servers:detail", args=[row.pk])).text
     assert "This server is suspended" in html
-    assert "since 24 November 2025" in html
+    assert "since 24 Nov 2025" in html
     assert ">Reboot</button>" not in html and ">Rename</button>" not in html
     assert "Edit reverse DNS" not in html
     row.refresh_from_db()
