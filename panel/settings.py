@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "panel.connections",
     "panel.servers",
     "panel.grants",
+    "panel.teams",
     "panel.audit",
     "panel.graphs",
     "panel.billing",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("connections/", include("panel.connections.urls")),
     path("servers/", include("panel.servers.urls")),
     path("grants/", include("panel.grants.urls")),
+    path("teams/", include("panel.teams.urls")),
     path("", include("panel.audit.urls")),
     path("servers/", include("panel.graphs.urls")),
     path("billing/", include("panel.billing.urls")),

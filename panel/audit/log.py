@@ -37,7 +37,14 @@ LABELS = {
     "connection.delete": "Removed a connection",
     "user.create": "Created a user",
     "grant.create": "Gave access",
+    "grant.update": "Changed access",
     "grant.revoke": "Removed access",
+    "team.create": "Created a team",
+    "team.delete": "Deleted a team",
+    "team.member_add": "Added someone to a team",
+    "team.member_role": "Changed a team member's role",
+    "team.member_remove": "Removed someone from a team",
+    "user.sessions_end": "Logged a user out everywhere",
 }
 
 

@@ -3,13 +3,21 @@
 Every server-scoped view gets its server through `get_server_for_user`; every list goes
 through `visible_servers`. A server the user may not see is a 404, an action the user may
 not take is a 403. Panel admins see everything and hold every key.
+
+What a user holds is the union of their own grants and the grants of every team they are
+a member of, leaving out expired grants. Everything is read from the database on each
+call (no cache), so a revoked or expired grant, a removed membership or a deactivated user
+counts from the very next request, and in running tasks (operations re-check keys_for).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .permissions import ALL_KEYS, KEYS
 
@@ -29,10 +37,19 @@ def _may_hold_grants(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def _user_grants(user):
+def active_grants(user) -> QuerySet:
+    """The grants that count for this user: their own and their teams', not expired.
+
+    Lazy, and built from subqueries only (no joins), so it can sit inside another query.
+    """
+    from panel.teams.models import Membership
+
     from .models import Grant
 
-    return Grant.objects.filter(user=user)
+    teams = Membership.objects.filter(user=user).values("team_id")
+    return Grant.objects.filter(Q(user=user) | Q(team_id__in=teams)).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    )
 
 
 def visible_servers(user) -> QuerySet:
@@ -44,7 +61,7 @@ def visible_servers(user) -> QuerySet:
         return servers
     if not _may_hold_grants(user):
         return servers.none()
-    grants = _user_grants(user)
+    grants = active_grants(user)
     return servers.filter(
         Q(pk__in=grants.filter(server__isnull=False).values("server_id"))
         | Q(connection_id__in=grants.filter(connection__isnull=False).values("connection_id"))
@@ -60,24 +77,41 @@ def visible_connections(user) -> QuerySet:
         return connections
     if not _may_hold_grants(user):
         return connections.none()
-    grants = _user_grants(user)
+    grants = active_grants(user)
     return connections.filter(
         Q(pk__in=grants.filter(connection__isnull=False).values("connection_id"))
         | Q(pk__in=grants.filter(server__isnull=False).values("server__connection_id"))
     )
 
 
+def _held(user, *, server=None, connection=None) -> dict[str, datetime | None]:
+    """Key -> until when the user holds it on this scope (None: without an end).
+
+    On a server: its own grants and its connection's. On a whole connection: only grants
+    on the whole connection (a grant on one of its servers is not the whole connection).
+    """
+    if not _may_hold_grants(user):
+        return {}
+    if server is not None:
+        scope = Q(server=server) | Q(connection_id=server.connection_id)
+    else:
+        scope = Q(connection=connection)
+    held: dict[str, datetime | None] = {}
+    for keys, expires_at in active_grants(user).filter(scope).values_list("keys", "expires_at"):
+        for key in set(keys) & ALL_KEYS:
+            # The latest end wins; None (no end) beats any date.
+            if key not in held or (
+                held[key] is not None and (expires_at is None or expires_at > held[key])
+            ):
+                held[key] = expires_at
+    return held
+
+
 def keys_for(user, server) -> frozenset[str]:
-    """Every key the user holds on this server (union of their grants)."""
+    """Every key the user holds on this server (union of their and their teams' grants)."""
     if is_panel_admin(user):
         return ALL_KEYS
-    if not _may_hold_grants(user):
-        return frozenset()
-    held: set[str] = set()
-    grants = _user_grants(user).filter(Q(server=server) | Q(connection_id=server.connection_id))
-    for keys in grants.values_list("keys", flat=True):
-        held.update(keys)
-    return frozenset(held & ALL_KEYS)
+    return frozenset(_held(user, server=server))
 
 
 def get_server_for_user(user, pk, key: str = "server.view"):
@@ -100,17 +134,40 @@ def get_server_for_user(user, pk, key: str = "server.view"):
 
 
 def grantable_keys(granter, *, server=None, connection=None) -> frozenset[str]:
-    """Keys `granter` may hand out on this scope: never one they do not hold themselves."""
+    """Keys `granter` may hand out on this scope: never one they do not hold themselves
+    (on a whole connection: held on the whole connection)."""
     if is_panel_admin(granter):
         return ALL_KEYS
+    return frozenset(_held(granter, server=server, connection=connection))
+
+
+def grant_ends_by(granter, keys, *, server=None, connection=None) -> datetime | None:
+    """The latest end a grant of `keys` by `granter` may have: a grant never outlasts the
+    granter's own hold on its keys (None: no limit). Keys they do not hold are the
+    caller's to refuse (grantable_keys)."""
+    if is_panel_admin(granter):
+        return None
+    held = _held(granter, server=server, connection=connection)
+    ends = [held[key] for key in keys if held.get(key) is not None]
+    return min(ends) if ends else None
+
+
+def grantable_servers(granter) -> QuerySet:
+    """Servers `granter` may give access to (admins: all; others: the ones they see)."""
+    return visible_servers(granter)
+
+
+def grantable_connections(granter) -> QuerySet:
+    """Connections `granter` may give whole-connection access to (admins: all; others:
+    those they hold a whole-connection grant on)."""
+    from panel.connections.models import Connection
+
+    if is_panel_admin(granter):
+        return Connection.objects.all()
     if not _may_hold_grants(granter):
-        return frozenset()
-    if server is not None:
-        return keys_for(granter, server)
-    held: set[str] = set()
-    for keys in _user_grants(granter).filter(connection=connection).values_list("keys", flat=True):
-        held.update(keys)
-    return frozenset(held & ALL_KEYS)
+        return Connection.objects.none()
+    held = active_grants(granter).filter(connection__isnull=False).values("connection_id")
+    return Connection.objects.filter(pk__in=held)
 
 
 def get_connection_for_user(user, pk, key: str):
@@ -129,7 +186,7 @@ def get_connection_for_user(user, pk, key: str):
         raise Http404("No such account.") from None
     if is_panel_admin(user):
         return connection
-    grants = _user_grants(user).filter(Q(connection=connection) | Q(server__connection=connection))
+    grants = active_grants(user).filter(Q(connection=connection) | Q(server__connection=connection))
     # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
     if not any(key in keys for keys in grants.values_list("keys", flat=True)):
         raise PermissionDenied("You are not allowed to see this.")

@@ -1,9 +1,13 @@
+from datetime import date, datetime, time, timedelta
+
 from django import forms
+from django.utils import timezone
 
 from panel.connections.models import Connection
 from panel.servers.models import MirroredServer
 
-from .permissions import KEYS, PRESET_LABELS, PRESETS
+from .access import grantable_connections, grantable_servers
+from .permissions import GROUPS, KEYS, PRESET_HELP, PRESET_LABELS, PRESETS, grouped, preset_of
 
 # Ids are 64-bit signed integers (BigAutoField). The database driver raises OverflowError
 # for a larger number instead of finding nothing, so such a value never reaches a query.
@@ -38,42 +42,118 @@ class RowsChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+def ends_on_to_expiry(day: date | None) -> datetime | None:
+    """The day chosen as the last day of access -> the moment access ends (midnight after
+    it, in the panel's time zone)."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def expiry_to_ends_on(expires_at: datetime | None) -> date | None:
+    if expires_at is None:
+        return None
+    return (timezone.localtime(expires_at) - timedelta(microseconds=1)).date()
+
+
 class GrantForm(forms.Form):
+    """What to give (a preset or ticked permissions) and until when; on a new grant, also
+    where (servers picked from a searchable list, or every server of a connection).
+
+    `granter` limits the choices to what they may give: servers they see, connections they
+    hold whole. The services check the keys (nobody gives what they do not hold).
+    """
+
     preset = forms.ChoiceField(
-        choices=[*PRESET_LABELS.items(), ("custom", "Custom: the keys ticked below")],
+        choices=[*PRESET_LABELS.items(), ("custom", "Custom")],
         initial="viewer",
         widget=forms.RadioSelect,
+        label="Permissions",
     )
     keys = forms.MultipleChoiceField(
-        choices=[(key, f"{key}: {text}") for key, text in KEYS.items()],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+        choices=list(KEYS.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
-    servers = RowsChoiceField(
-        queryset=MirroredServer.objects.select_related("connection").order_by(
-            "connection__name", "display_name"
-        ),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="Hold Ctrl (or ⌘) to pick several.",
-    )
+    servers = RowsChoiceField(queryset=MirroredServer.objects.none(), required=False)
     connection = RowChoiceField(
-        queryset=Connection.objects.all(),
+        queryset=Connection.objects.none(),
         required=False,
-        empty_label="— none —",
-        label="Or every server of a connection",
+        empty_label="— no, only the servers picked above —",
+        label="Or every server of a connection, including servers added later",
     )
+    ends_on = forms.DateField(
+        required=False,
+        label="Last day of access",
+        help_text="Leave empty for access without an end. Access stops when this day ends.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, granter, grant=None, **kwargs):
+        self.grant = grant
+        if grant is not None:
+            preset = preset_of(grant.keys)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "preset": preset or "custom",
+                    "keys": list(grant.keys),
+                    "ends_on": expiry_to_ends_on(grant.expires_at),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if grant is not None:  # the scope of a grant does not change; remove and give anew
+            del self.fields["servers"]
+            del self.fields["connection"]
+        else:
+            self.fields["servers"].queryset = grantable_servers(granter)
+            self.fields["connection"].queryset = grantable_connections(granter).order_by("name")
+
+    def key_groups(self):
+        """[(group, [(key, description, ticked), ...]), ...] for the checkboxes."""
+        ticked = set(self["keys"].value() or [])
+        return [
+            (group, [(key, KEYS[key], key in ticked) for key in members])
+            for group, members in GROUPS.items()
+        ]
+
+    def presets(self) -> list[dict]:
+        """Each preset with what it includes, grouped in plain words (for the page) and as
+        keys (for grants.js, which ticks them below when the preset is chosen)."""
+        chosen = self["preset"].value()
+        return [
+            {
+                "name": name,
+                "label": label,
+                "help": PRESET_HELP[name],
+                "groups": grouped(PRESETS[name]),
+                "keys": " ".join(PRESETS[name]),
+                "chosen": name == chosen,
+            }
+            for name, label in PRESET_LABELS.items()
+        ]
+
+    def clean_ends_on(self):
+        day = self.cleaned_data.get("ends_on")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError("That day has passed. Pick today or a later day.")
+        return day
 
     def clean(self):
         data = super().clean()
-        servers, connection = data.get("servers"), data.get("connection")
-        if not servers and not connection:
-            raise forms.ValidationError("Pick some servers, or a whole connection.")
-        if servers and connection:
-            raise forms.ValidationError("Pick servers or a connection, not both.")
+        if self.grant is None:
+            servers, connection = data.get("servers"), data.get("connection")
+            if "servers" in data and "connection" in data:
+                if not servers and not connection:
+                    raise forms.ValidationError("Pick some servers, or a whole connection.")
+                if servers and connection:
+                    raise forms.ValidationError("Pick servers or a connection, not both.")
         preset = data.get("preset")
         if preset == "custom":
+            if not data.get("keys"):
+                self.add_error(
+                    "keys", "Tick at least one permission for Custom, or choose a preset."
+                )
             data["granted_keys"] = data.get("keys") or []
         elif preset in PRESETS:
             data["granted_keys"] = list(PRESETS[preset])
+        data["expires_at"] = ends_on_to_expiry(data.get("ends_on"))
         return data

@@ -1,41 +1,99 @@
+"""Giving, changing and removing access. Views record the audit entries.
+
+Who may give access to whom: panel admins to anyone; a team's manager to that team only.
+Nobody can give a key they do not hold on that scope, nor for longer than they hold it.
+"""
+
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import formats, timezone
 
-from .access import grantable_keys
+from .access import grant_ends_by, grantable_keys, is_panel_admin
 from .models import Grant
-from .permissions import normalize
+from .permissions import KEYS, normalize
+
+
+def _subject_field(subject) -> dict:
+    from panel.teams.models import Team
+
+    return {"team": subject} if isinstance(subject, Team) else {"user": subject}
+
+
+def may_give(granter, subject) -> bool:
+    """Admins give anyone access; a team manager only their team."""
+    from panel.teams.access import may_manage
+    from panel.teams.models import Team
+
+    if is_panel_admin(granter):
+        return True
+    return isinstance(subject, Team) and may_manage(granter, subject)
+
+
+def _check(granter, subject, keys, expires_at, scope) -> None:
+    if not may_give(granter, subject):
+        raise PermissionDenied("Only panel admins and a team's managers can give access.")
+    missing = set(keys) - grantable_keys(granter, **scope)
+    if missing:
+        plain = "; ".join(KEYS[key] for key in KEYS if key in missing)
+        raise PermissionDenied(f"You cannot give permissions you do not hold yourself: {plain}.")
+    ends_by = grant_ends_by(granter, keys, **scope)
+    if ends_by is not None and (expires_at is None or expires_at > ends_by):
+        when = formats.date_format(timezone.localtime(ends_by), "DATETIME_FORMAT")
+        raise PermissionDenied(
+            f"Your own access to some of these permissions ends {when}; "
+            "the access you give must end by then too."
+        )
 
 
 @transaction.atomic
-def grant(granter, user, keys, *, server=None, connection=None) -> Grant:
-    """Give `user` these keys on a server or on every server of a connection.
+def grant(
+    granter,
+    subject,
+    keys,
+    *,
+    server=None,
+    connection=None,
+    expires_at: datetime | None = None,
+) -> Grant:
+    """Give `subject` (a user or a team) these keys on a server or on every server of a
+    connection, until `expires_at` (None: for good).
 
-    Replaces the keys of an existing grant on the same scope. Nobody can grant a key they
-    do not hold (PermissionDenied).
+    Replaces the keys and end of an existing grant on the same scope. PermissionDenied when
+    the granter may not give this (see the module's docstring).
     """
     if (server is None) == (connection is None):
         raise ValueError("A grant is on one server or on one connection.")
     keys = normalize(keys)
-    missing = set(keys) - grantable_keys(granter, server=server, connection=connection)
-    if missing:
-        raise PermissionDenied(
-            "You cannot grant permissions you do not hold: " + ", ".join(sorted(missing))
-        )
     scope = {"server": server} if server is not None else {"connection": connection}
+    _check(granter, subject, keys, expires_at, scope)
     obj, _ = Grant.objects.update_or_create(
-        user=user, **scope, defaults={"keys": keys, "created_by": granter}
+        **_subject_field(subject),
+        **scope,
+        defaults={"keys": keys, "created_by": granter, "expires_at": expires_at},
     )
     return obj
 
 
+@transaction.atomic
+def update(granter, grant_obj: Grant, keys, *, expires_at: datetime | None = None) -> Grant:
+    """Change the keys and end of a grant (same rules as giving it)."""
+    keys = normalize(keys)
+    _check(granter, grant_obj.subject, keys, expires_at, grant_obj.scope)
+    grant_obj.keys = keys
+    grant_obj.expires_at = expires_at
+    grant_obj.save(update_fields=["keys", "expires_at", "updated_at"])
+    return grant_obj
+
+
 def revoke(granter, grant_obj: Grant) -> None:
-    """Remove a grant; takes effect on the user's next request."""
-    scope = {"server": grant_obj.server} if grant_obj.server_id else {}
-    if not scope:
-        scope = {"connection": grant_obj.connection}
-    missing = set(grant_obj.keys) - grantable_keys(granter, **scope)
-    if missing:
-        raise PermissionDenied("You cannot revoke permissions you do not hold.")
+    """Remove a grant; takes effect on the subject's next request."""
+    if not may_give(granter, grant_obj.subject):
+        raise PermissionDenied("Only panel admins and a team's managers can remove access.")
+    held = grantable_keys(granter, **grant_obj.scope)
+    if not grant_obj.is_expired and set(grant_obj.keys) - held:
+        raise PermissionDenied("You cannot remove permissions you do not hold yourself.")
     grant_obj.delete()

@@ -65,6 +65,18 @@ ADMIN = {
     "audit:list",
     "audit:export",
     "operations:list",
+    # Access and teams. A team's managers also open its team pages, edit and remove its
+    # grants and use the server picker (tests/panel/teams); bob and charlie manage none.
+    "grants:edit",
+    "grants:end_sessions",
+    "grants:server_picker",
+    "teams:list",
+    "teams:create",
+    "teams:detail",
+    "teams:delete",
+    "teams:member_add",
+    "teams:member_role",
+    "teams:member_remove",
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
@@ -73,7 +85,8 @@ POST_ONLY = {
     "connections:reauth",
     "connections:password",
     "connections:refresh",
-    "grants:revoke",
+    "teams:member_add",
+    "teams:member_role",
     "servers:console",
     "operations:reveal",
     "operations:dismiss",
@@ -98,6 +111,8 @@ GET_ONLY = {
     "operations:list",
     "isos:list",
     "snapshots:list",
+    "grants:server_picker",
+    "teams:list",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -139,6 +154,15 @@ def _finished_reinstall(server):
     return op
 
 
+def _team(user):
+    """A team with `user` as a plain member (the membership)."""
+    from panel.teams.models import Membership, Team
+
+    team, _ = Team.objects.get_or_create(name="URL walk")
+    membership, _ = Membership.objects.get_or_create(team=team, user=user)
+    return membership
+
+
 def url_builder(*, connection, server, user, grant):
     """A function name -> URL, with `connection`, `server`, `user` and `grant` for the
     names that take an id."""
@@ -154,8 +178,12 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = _finished_reinstall(server).pk
             elif name.startswith(("connections:", "billing:")):
                 kwargs[key] = connection.pk
-            elif name == "grants:revoke":
+            elif name in ("grants:revoke", "grants:edit"):
                 kwargs[key] = grant.pk
+            elif key == "team_id":
+                kwargs[key] = _team(user).team_id
+            elif key == "membership_id":
+                kwargs[key] = _team(user).pk
             elif key == "user_id":
                 kwargs[key] = user.pk
             else:

@@ -74,13 +74,20 @@ def test_unknown_keys_are_refused(alice, charlie, servers):
         services.grant(alice, charlie, ["server.destroy"], server=servers[0])
 
 
-def test_nobody_grants_a_key_they_do_not_hold(bob, charlie, servers):
-    # bob holds Operator on servers[0]: he may pass on Viewer, not Manager.
-    services.grant(bob, charlie, PRESETS["viewer"], server=servers[0])
+def test_nobody_grants_a_key_they_do_not_hold(alice, bob, charlie, servers):
+    from panel.teams.services import add_member, create_team
+
+    team = create_team(alice, "Ops")
+    add_member(alice, team, bob, "manager")
+    # bob holds Operator on servers[0]: he may pass on Viewer to his team, not Manager.
+    services.grant(bob, team, PRESETS["viewer"], server=servers[0])
     with pytest.raises(PermissionDenied):
-        services.grant(bob, charlie, PRESETS["manager"], server=servers[0])
+        services.grant(bob, team, PRESETS["manager"], server=servers[0])
     with pytest.raises(PermissionDenied):
-        services.grant(bob, charlie, PRESETS["viewer"], server=servers[5])
+        services.grant(bob, team, PRESETS["viewer"], server=servers[5])
+    # Only admins give access to a user directly.
+    with pytest.raises(PermissionDenied):
+        services.grant(bob, charlie, PRESETS["viewer"], server=servers[0])
 
 
 def test_granting_again_replaces_the_keys(alice, charlie, servers):
@@ -112,3 +119,151 @@ def test_inactive_users_with_a_connection_grant_see_no_connection(alice, charlie
     charlie.is_active = False
     charlie.save()
     assert visible_connections(charlie).count() == 0
+
+
+# --- Teams and expiry -------------------------------------------------------------------
+
+
+@pytest.fixture
+def team(alice, charlie):
+    from panel.teams.services import add_member, create_team
+
+    team = create_team(alice, "Support")
+    add_member(alice, team, charlie)
+    return team
+
+
+def test_a_member_holds_the_teams_grants(alice, charlie, team, servers):
+    services.grant(alice, team, PRESETS["operator"], server=servers[3])
+    assert set(visible_servers(charlie)) == {servers[3]}
+    assert keys_for(charlie, servers[3]) == frozenset(PRESETS["operator"])
+    get_server_for_user(charlie, servers[3].pk, "power.control")
+
+
+def test_own_and_team_grants_add_up(alice, bob, team, servers, connection):
+    from panel.teams.services import add_member
+
+    add_member(alice, team, bob)
+    services.grant(alice, team, ["reinstall"], server=servers[0])
+    services.grant(alice, team, ["billing.view"], connection=connection)
+    assert keys_for(bob, servers[0]) == frozenset(PRESETS["operator"]) | {
+        "reinstall",
+        "billing.view",
+    }
+    assert visible_servers(bob).count() == 8  # the team's grant covers the whole connection
+    assert list(visible_connections(bob)) == [connection]
+
+
+def test_a_list_is_still_one_query(alice, bob, team, servers, django_assert_num_queries):
+    from panel.teams.services import add_member
+
+    add_member(alice, team, bob)
+    services.grant(alice, team, PRESETS["viewer"], server=servers[5])
+    with django_assert_num_queries(1):
+        rows = list(visible_servers(bob))
+    assert set(rows) == {servers[0], servers[1], servers[5]}
+    with django_assert_num_queries(1):
+        keys_for(bob, servers[5])
+
+
+def test_someone_outside_the_team_holds_nothing_of_it(alice, bob, team, servers):
+    services.grant(alice, team, PRESETS["manager"], server=servers[0])
+    assert keys_for(bob, servers[0]) == frozenset(PRESETS["operator"])  # his own only
+
+
+def test_an_expired_grant_gives_nothing(alice, charlie, team, servers, connection):
+    from django.utils import timezone
+
+    past = timezone.now() - timezone.timedelta(seconds=1)
+    future = timezone.now() + timezone.timedelta(days=1)
+    services.grant(alice, charlie, PRESETS["viewer"], server=servers[0], expires_at=past)
+    services.grant(alice, team, PRESETS["viewer"], connection=connection, expires_at=past)
+    assert visible_servers(charlie).count() == 0
+    assert visible_connections(charlie).count() == 0
+    assert keys_for(charlie, servers[0]) == frozenset()
+    services.grant(alice, charlie, PRESETS["viewer"], server=servers[0], expires_at=future)
+    assert set(visible_servers(charlie)) == {servers[0]}
+
+
+def test_expiry_needs_no_job_the_clock_is_enough(alice, charlie, servers, monkeypatch):
+    from django.utils import timezone
+
+    ends = timezone.now() + timezone.timedelta(hours=1)
+    services.grant(alice, charlie, PRESETS["viewer"], server=servers[0], expires_at=ends)
+    assert get_server_for_user(charlie, servers[0].pk)
+    later = ends + timezone.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with pytest.raises(Http404):
+        get_server_for_user(charlie, servers[0].pk)
+
+
+# --- No escalation through teams ---------------------------------------------------------
+
+
+@pytest.fixture
+def managed(alice, bob):
+    """A team bob manages (bob holds Operator on servers 0 and 1, nothing else)."""
+    from panel.teams.services import add_member, create_team
+
+    team = create_team(alice, "Bob's team")
+    add_member(alice, team, bob, "manager")
+    return team
+
+
+def test_a_manager_gives_his_team_only_keys_he_holds(bob, managed, servers):
+    services.grant(bob, managed, PRESETS["operator"], server=servers[0])
+    for keys in (PRESETS["manager"], ["reinstall"], ["billing.view"]):
+        with pytest.raises(PermissionDenied):
+            services.grant(bob, managed, keys, server=servers[0])
+
+
+def test_a_manager_gives_only_on_servers_he_holds_them_on(bob, managed, servers, connection):
+    with pytest.raises(PermissionDenied):
+        services.grant(bob, managed, PRESETS["viewer"], server=servers[4])
+    with pytest.raises(PermissionDenied):  # two servers of a connection are not all of it
+        services.grant(bob, managed, PRESETS["viewer"], connection=connection)
+
+
+def test_a_team_grant_does_not_lift_itself(alice, bob, managed, servers):
+    """What bob holds through his team is what he may pass on: granting the team more
+    through the team does not work, and editing a team grant up is refused."""
+    grant = services.grant(bob, managed, PRESETS["viewer"], server=servers[0])
+    with pytest.raises(PermissionDenied):
+        services.update(bob, grant, PRESETS["manager"])
+    assert Grant.objects.get(pk=grant.pk).keys == list(PRESETS["viewer"])
+
+
+def test_a_manager_cannot_give_another_team_or_a_user(alice, bob, managed, team, servers):
+    with pytest.raises(PermissionDenied):
+        services.grant(bob, team, PRESETS["viewer"], server=servers[0])
+    with pytest.raises(PermissionDenied):
+        services.grant(bob, bob, PRESETS["manager"], server=servers[0])
+    foreign = services.grant(alice, team, PRESETS["viewer"], server=servers[0])
+    with pytest.raises(PermissionDenied):
+        services.revoke(bob, foreign)
+    with pytest.raises(PermissionDenied):
+        services.update(bob, foreign, PRESETS["viewer"])
+
+
+def test_a_member_who_is_not_a_manager_gives_nothing(alice, bob, charlie, team, servers):
+    services.grant(alice, charlie, PRESETS["manager"], server=servers[0])
+    with pytest.raises(PermissionDenied):  # charlie is a plain member of `team`
+        services.grant(charlie, team, PRESETS["viewer"], server=servers[0])
+
+
+def test_access_given_never_outlasts_the_givers_own(alice, bob, managed, servers):
+    from django.utils import timezone
+
+    ends = timezone.now() + timezone.timedelta(days=3)
+    Grant.objects.filter(user=bob, server=servers[0]).update(expires_at=ends)
+    with pytest.raises(PermissionDenied, match="ends"):
+        services.grant(bob, managed, PRESETS["viewer"], server=servers[0])
+    with pytest.raises(PermissionDenied):
+        services.grant(
+            bob,
+            managed,
+            PRESETS["viewer"],
+            server=servers[0],
+            expires_at=ends + timezone.timedelta(1),
+        )
+    services.grant(bob, managed, PRESETS["viewer"], server=servers[0], expires_at=ends)

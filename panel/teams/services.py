@@ -1,0 +1,59 @@
+"""Teams and their members. Views record the audit entries.
+
+Invitations by e-mail are not here yet: an accepted invitation should end in
+`add_member(inviter, team, new_user, role)`, so the same rules apply (the inviter must
+manage the team; the role is checked here).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from panel.grants.access import is_panel_admin
+
+from .access import may_manage
+from .models import Membership, Team
+
+
+def create_team(actor, name: str, description: str = "") -> Team:
+    if not is_panel_admin(actor):
+        raise PermissionDenied("Only panel admins can create teams.")
+    return Team.objects.create(name=name, description=description, created_by=actor)
+
+
+def delete_team(actor, team: Team) -> None:
+    """Members lose the team's access on their next request (its grants go with it)."""
+    if not is_panel_admin(actor):
+        raise PermissionDenied("Only panel admins can delete teams.")
+    team.delete()
+
+
+@transaction.atomic
+def add_member(actor, team: Team, user, role: str = Membership.Role.MEMBER) -> Membership:
+    """Add an existing user (or change their role if already a member)."""
+    if not may_manage(actor, team):
+        raise PermissionDenied("Only panel admins and the team's managers can add members.")
+    if role not in Membership.Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    membership, _ = Membership.objects.update_or_create(
+        team=team, user=user, defaults={"role": role, "added_by": actor}
+    )
+    return membership
+
+
+def set_role(actor, membership: Membership, role: str) -> Membership:
+    if not may_manage(actor, membership.team):
+        raise PermissionDenied("Only panel admins and the team's managers can change roles.")
+    if role not in Membership.Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(actor, membership: Membership) -> None:
+    """The user loses the team's access on their very next request."""
+    if not may_manage(actor, membership.team):
+        raise PermissionDenied("Only panel admins and the team's managers can remove members.")
+    membership.delete()
