@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -368,6 +369,9 @@ STORAGES = {
 }
 # WhiteNoise serves the apps' and static/'s files straight from where they are.
 WHITENOISE_USE_FINDERS = DEBUG or DEMO
+if WHITENOISE_USE_FINDERS:
+    # ...so an empty STATIC_ROOT (no collectstatic) is expected, not worth a warning.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 # --- Internationalisation -------------------------------------------------------------------
 
