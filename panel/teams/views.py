@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from panel.accounts.decorators import admin_required
 from panel.audit.log import record
@@ -51,20 +53,36 @@ def team_create(request):
     return render(request, "teams/team_create.html", {"form": form})
 
 
+def _members_context(request, team, member_form=None, notice="") -> dict:
+    return {
+        "team": team,
+        "memberships": team.memberships.select_related("user").order_by("user__username"),
+        "member_form": member_form or MemberForm(team=team),
+        "admin": is_panel_admin(request.user),
+        "roles": Membership.Role.choices,
+        "notice": notice,
+    }
+
+
 def _page(request, team, *, member_form=None, grant_form=None, status=200):
-    memberships = team.memberships.select_related("user").order_by("user__username")
     grants = Grant.objects.filter(team=team).order_by("connection__name", "server__display_name")
     context = {
-        "team": team,
-        "memberships": memberships,
-        "member_form": member_form or MemberForm(team=team),
+        **_members_context(request, team, member_form),
         "form": grant_form or GrantForm(granter=request.user),
         "picker": picker_context(request, request.user, team, data=request.POST or None),
         "grants": grant_rows(grants),
-        "admin": is_panel_admin(request.user),
-        "roles": Membership.Role.choices,
     }
     return render(request, "teams/team_detail.html", context, status=status)
+
+
+def _members_changed(request, team, notice: str):
+    """After a change to the members: their section (htmx) or the page again."""
+    if request.htmx:
+        context = _members_context(request, team, notice=notice)
+        return render(request, "teams/team_detail.html#members", context)
+    if notice:
+        messages.success(request, notice)
+    return redirect("teams:detail", team_id=team.pk)
 
 
 @team_view
@@ -85,6 +103,9 @@ def team_detail(request, team: Team):
 def member_add(request, team: Team):
     form = MemberForm(request.POST, team=team)
     if not form.is_valid():
+        if request.htmx:
+            context = _members_context(request, team, member_form=form)
+            return render(request, "teams/team_detail.html#members", context, status=422)
         return _page(request, team, member_form=form)
     user, role = form.cleaned_data["user"], form.cleaned_data["role"]
     services.add_member(request.user, team, user, role)
@@ -93,8 +114,7 @@ def member_add(request, team: Team):
         request=request,
         details={"team": team.name, "user": user.username, "role": role},
     )
-    messages.success(request, f"{user.username} is now in team {team.name}.")
-    return redirect("teams:detail", team_id=team.pk)
+    return _members_changed(request, team, f"{user.username} is now in team {team.name}.")
 
 
 def _membership(team, membership_id) -> Membership:
@@ -108,6 +128,7 @@ def _membership(team, membership_id) -> Membership:
 def member_role(request, team: Team, membership_id: int):
     membership = _membership(team, membership_id)
     form = RoleForm(request.POST)
+    notice = ""
     if form.is_valid() and form.cleaned_data["role"] != membership.role:
         services.set_role(request.user, membership, form.cleaned_data["role"])
         record(
@@ -119,10 +140,9 @@ def member_role(request, team: Team, membership_id: int):
                 "role": membership.role,
             },
         )
-        messages.success(
-            request, f"{membership.user.username} is now {membership.get_role_display().lower()}."
-        )
-    return redirect("teams:detail", team_id=team.pk)
+        role = membership.get_role_display().lower()
+        notice = f"{membership.user.username} is now {role}."
+    return _members_changed(request, team, notice)
 
 
 @team_view
@@ -138,10 +158,13 @@ def member_remove(request, team: Team, membership_id: int):
             request=request,
             details={"team": team.name, "user": membership.user.username},
         )
-        messages.success(request, f"{membership.user.username} was removed from {team.name}.")
+        notice = f"{membership.user.username} was removed from {team.name}."
         if membership.user == request.user and not is_panel_admin(request.user):
+            messages.success(request, notice)  # no longer theirs to manage
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("servers:list"))
             return redirect("servers:list")
-        return redirect("teams:detail", team_id=team.pk)
+        return _members_changed(request, team, notice)
     return render(request, "teams/member_remove.html", {"team": team, "membership": membership})
 
 

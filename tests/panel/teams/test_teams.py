@@ -212,3 +212,30 @@ def test_a_managers_picker_offers_only_servers_he_sees(bob_client, managed, serv
     assert servers[5].display_name not in response.text
     other = reverse("grants:server_picker")
     assert bob_client.get(other, {"for": "user:1"}).status_code == 403
+
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "members"}
+
+
+def test_with_htmx_member_changes_swap_the_members_section(alice_client, alice, bob, team):
+    add = reverse("teams:member_add", args=[team.pk])
+    response = alice_client.post(add, {"username": "bob", "role": "member"}, **HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section class="card" id="members"')
+    assert "bob is now in team Night shift." in response.text
+    membership = team.memberships.get()
+    role = reverse("teams:member_role", args=[team.pk, membership.pk])
+    response = alice_client.post(role, {"role": "manager"}, **HTMX)
+    assert "bob is now team manager." in response.text
+    error = alice_client.post(add, {"username": "nobody", "role": "member"}, **HTMX)
+    assert error.status_code == 422 and "No user has this username." in error.text
+    remove = reverse("teams:member_remove", args=[team.pk, membership.pk])
+    response = alice_client.post(remove, **HTMX)
+    assert "bob was removed from Night shift." in response.text
+    assert "No members yet." in response.text
+
+
+def test_the_member_forms_post_through_htmx(alice_client, alice, bob, team):
+    services.add_member(alice, team, bob)
+    page = alice_client.get(detail(team)).text
+    assert page.count('hx-target="#members"') == 3  # add, change role, remove (confirmed)
