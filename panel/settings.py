@@ -191,6 +191,7 @@ INSTALLED_APPS = [
     "panel.isos",
     "panel.orders",
     "panel.snapshots",
+    "panel.branding",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "panel.core.middleware.HtmxLoginRedirectMiddleware",
+    # Innermost: hides the provider's name from white-labelled users in every text answer.
+    "panel.branding.middleware.WhiteLabelMiddleware",
 ]
 
 ROOT_URLCONF = "panel.urls"
@@ -325,18 +328,25 @@ if PANEL_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
-# --- Branding (exposed to CSS as variables by /branding.css) --------------------------------
+# --- Branding: the default brand (panel.branding); admins add brands bound to host names -----
 
 PANEL_BRAND_NAME = env("PANEL_BRAND_NAME", "Server panel")
 PANEL_BRAND_LOGO_URL = env("PANEL_BRAND_LOGO_URL")
+PANEL_BRAND_FAVICON_URL = env("PANEL_BRAND_FAVICON_URL")
 PANEL_BRAND_PRIMARY_COLOR = env("PANEL_BRAND_PRIMARY_COLOR", "#2563eb")
+PANEL_BRAND_SUPPORT_EMAIL = env("PANEL_BRAND_SUPPORT_EMAIL")
+PANEL_BRAND_SUPPORT_URL = env("PANEL_BRAND_SUPPORT_URL")
+PANEL_BRAND_FOOTER = env("PANEL_BRAND_FOOTER")
+# Off: users without billing.view never see the provider's name or host names.
+PANEL_BRAND_SHOW_PROVIDER = envbool("PANEL_BRAND_SHOW_PROVIDER", False)
 
 # --- Content Security Policy (django-csp 4): no inline script or style, ever ----------------
 
+# Uploaded logos and favicons are served by the panel itself ('self').
 _img_src = [SELF, "data:"]
-if urlsplit(PANEL_BRAND_LOGO_URL).scheme in ("http", "https"):
-    _logo = urlsplit(PANEL_BRAND_LOGO_URL)
-    _img_src.append(f"{_logo.scheme}://{_logo.netloc}")
+for _url in (PANEL_BRAND_LOGO_URL, PANEL_BRAND_FAVICON_URL):
+    if urlsplit(_url).scheme in ("http", "https"):
+        _img_src.append(f"{urlsplit(_url).scheme}://{urlsplit(_url).netloc}")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -17,6 +17,7 @@ urlpatterns = [
     path("servers/", include("panel.isos.urls")),
     path("servers/", include("panel.orders.urls")),
     path("servers/", include("panel.snapshots.urls")),
+    path("", include("panel.branding.urls")),
 ]
 
 handler403 = "panel.core.views.permission_denied"

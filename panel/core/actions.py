@@ -35,6 +35,7 @@ from django.core.cache import cache
 
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
+from panel.branding.whitelabel import scrub
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.services import api
 from panel.core import locks
@@ -150,7 +151,9 @@ def explain(error: Exception, *, write: bool = True, not_supported: str = "") ->
     elif isinstance(error, PermissionDenied):
         message = "The provider refused this for this server."
     elif isinstance(error, BadRequest):
-        message = f"The provider did not accept this: {error.message}"[:300]
+        # The provider's own words, shown to customers: never its name (white label);
+        # admins read the words unchanged in `detail`.
+        message = f"The provider did not accept this: {scrub(error.message)}"[:300]
     else:
         message = "The provider had a problem answering. Please try again in a minute."
     return Outcome(False, message, Result.FAILED, detail=detail)

@@ -1,12 +1,17 @@
-from django.conf import settings
-
+from panel.branding.services import brand_for
+from panel.branding.whitelabel import white_label
 from panel.grants.access import is_panel_admin
 
 
 def panel(request):
-    """Branding and the admin flag, for the base layout."""
+    """The brand of the request's host, the white-label flag and the admin flag."""
+    brand = brand_for(request)
     return {
-        "brand_name": settings.PANEL_BRAND_NAME,
-        "brand_logo_url": settings.PANEL_BRAND_LOGO_URL,
+        "brand": brand,
+        "brand_name": brand.name,
+        "brand_logo_url": brand.logo_url,
+        # True: this user must not see the provider's name or host names (see whitelabel).
+        # A callable: templates call it only where they use it (it may cost a query).
+        "white_label": lambda: white_label(request),
         "user_is_admin": is_panel_admin(getattr(request, "user", None)),
     }

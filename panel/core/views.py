@@ -1,6 +1,5 @@
 import re
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +8,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from panel.accounts.decorators import admin_required
+from panel.branding.services import brand_for, brand_for_host, default_brand, request_host
+from panel.branding.views import vary_on_host
 from panel.connections.models import Connection
 
 from . import health
@@ -45,12 +46,13 @@ def healthz(request):
 @require_GET
 @cache_control(max_age=300, public=True)
 def branding_css(request):
-    """The branding hooks as CSS variables (a stylesheet, so no inline style is needed)."""
-    color = settings.PANEL_BRAND_PRIMARY_COLOR
-    if not _COLOR.match(color):
-        color = "#2563eb"
-    css = f":root {{\n  --brand-primary: {color};\n}}\n"
-    return HttpResponse(css, content_type="text/css")
+    """The brand of the request's host as CSS variables (a stylesheet, so no inline style
+    is needed). Pages link it with ?v=<brand version>, so a change shows on the next page;
+    it varies on the Host, so no cache hands one brand's colours to another host."""
+    brand = brand_for(request)
+    color = brand.primary_color if _COLOR.match(brand.primary_color) else "#2563eb"
+    css = f":root {{\n  --brand-primary: {color};\n  --brand-on-primary: {brand.on_primary};\n}}\n"
+    return vary_on_host(HttpResponse(css, content_type="text/css"))
 
 
 def permission_denied(request, exception=None):
@@ -63,4 +65,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No request context: whatever broke (the database, the session) must not break this.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # The brand of the host when it can be had, else the environment's default brand.
+    try:
+        brand = brand_for_host(request_host(request)) if request is not None else None
+    except Exception:  # anything at all: the default brand
+        brand = None
+    html = loader.get_template("500.html").render({"brand": brand or default_brand()})
+    return HttpResponse(html, status=500)

@@ -1,4 +1,9 @@
-"""E-mail to the person who started an operation when it ends. Never a secret in it."""
+"""E-mail to the person who started an operation when it ends. Never a secret in it.
+
+The e-mail carries the brand the initiator last logged in through (a task has no Host to
+go by; see branding.services.brand_for_user), and keeps the white label: for someone who
+must not see the provider, its name and host names are replaced (branding.whitelabel).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+
+from panel.branding.services import brand_for_user
+from panel.branding.whitelabel import scrub, white_label_for
 
 from .kinds import KINDS
 
@@ -18,9 +26,18 @@ def finished(op) -> None:
     if user is None or not user.email:
         return
     kind = KINDS[op.kind]
-    context = {"op": op, "label": kind.label, "user": user, "brand_name": settings.PANEL_BRAND_NAME}
+    brand = brand_for_user(user)
+    context = {
+        "op": op,
+        "label": kind.label,
+        "user": user,
+        "brand": brand,
+        "brand_name": brand.name,
+    }
     subject = render_to_string("operations/email_subject.txt", context).strip()
     body = render_to_string("operations/email_body.txt", context)
+    if white_label_for(user, brand):
+        subject, body = scrub(subject), scrub(body)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except OSError as error:  # an unreachable mail server must not fail the operation

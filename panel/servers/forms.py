@@ -5,6 +5,7 @@ import re
 
 from django import forms
 
+from panel.branding.whitelabel import scrub
 from panel.core.actions import KEY_FIELD, new_key
 
 NAME_MAX = 100  # what PUT /servers/{id}/name takes
@@ -106,7 +107,8 @@ class ConfirmForm(ActionForm):
 
     def clean_confirm_name(self):
         value = self.cleaned_data["confirm_name"].strip()
-        if value != self.server_name:
+        # A white-labelled user sees a name like srv12.terrahost.no as "Server 12".
+        if value not in (self.server_name, scrub(self.server_name)):
             raise forms.ValidationError(
                 f"Type “{self.server_name}” exactly, to show you mean this server."
             )

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC = {"accounts:login", "core:healthz", "core:branding_css"}
+PUBLIC = {
+    "accounts:login",
+    "core:healthz",
+    "core:branding_css",
+    "branding:logo",
+    "branding:favicon",
+}
 # Pages any logged-in user may open (they show only what the user may see).
 USER = {
     "core:home",
@@ -65,6 +71,10 @@ ADMIN = {
     "audit:list",
     "audit:export",
     "operations:list",
+    "branding:list",
+    "branding:create",
+    "branding:edit",
+    "branding:delete",
     # Access and teams. A team's managers also open its team pages, edit and remove its
     # grants and use the server picker (tests/panel/teams); bob and charlie manage none.
     "grants:edit",
@@ -111,13 +121,14 @@ GET_ONLY = {
     "operations:list",
     "isos:list",
     "snapshots:list",
+    "branding:list",
     "grants:server_picker",
     "teams:list",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
 # GET answers something other than an HTML page (an image, a CSV download).
-NOT_HTML = {"graphs:image", "audit:export"}
+NOT_HTML = {"graphs:image", "audit:export", "branding:logo", "branding:favicon"}
 # GET answers another success status by design: a poll of a settled server says "stop" (286).
 STATUS = {"servers:power_status": 286}
 # GET answers a redirect by design (where to).
@@ -154,6 +165,16 @@ def _finished_reinstall(server):
     return op
 
 
+def _brand():
+    from panel.branding.models import Brand, BrandHost
+
+    brand = Brand.objects.filter(name="URL walk").first()
+    if brand is None:
+        brand = Brand.objects.create(name="URL walk")
+        BrandHost.objects.create(brand=brand, host="walk.example.org")
+    return brand
+
+
 def _team(user):
     """A team with `user` as a plain member (the membership)."""
     from panel.teams.models import Membership, Team
@@ -178,6 +199,8 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = _finished_reinstall(server).pk
             elif name.startswith(("connections:", "billing:")):
                 kwargs[key] = connection.pk
+            elif name.startswith("branding:"):
+                kwargs[key] = _brand().pk
             elif name in ("grants:revoke", "grants:edit"):
                 kwargs[key] = grant.pk
             elif key == "team_id":

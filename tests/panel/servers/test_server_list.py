@@ -218,6 +218,7 @@ def test_its_query_count_does_not_grow_with_the_number_of_servers(
     alice_client, bob_client, connection, alice, bob, params
 ):
     _fill(connection, 100)
+    _queries(alice_client, **params)  # warms the cache (the brand of the host)
     admin_100 = _queries(alice_client, **params)
     _fill(connection, 5000)
     admin_5000 = _queries(alice_client, **params)
@@ -232,6 +233,7 @@ def test_a_customers_query_count_does_not_grow_either(client, alice, bob, connec
     grants.grant(alice, bob, PRESETS["viewer"], connection=connection)  # survives _fill()
     client.force_login(bob)
     _fill(connection, 100)
+    _queries(client)  # warms the cache (the brand of the host)
     few = _queries(client)
     _fill(connection, 5000)
     many = _queries(client)

@@ -1,0 +1,216 @@
+"""Which brand a request, a user or an e-mail gets.
+
+    brand_for(request)   the brand bound to the request's Host, else the default brand
+    brand_for_user(user) the brand the user last logged in through, else the default
+    default_brand()      the environment's brand (PANEL_BRAND_*), never a database read
+
+A host's brand is cached briefly (BRAND_TTL) in the shared cache; saving or deleting a
+brand bumps a generation number, so every replica sees the change on its next request.
+When the cache or the database does not answer, the default brand is used: error pages
+(the 500 page above all) must always render.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
+from django.templatetags.static import static
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+BRAND_TTL = 30
+DEFAULT_COLOR = "#2563eb"
+COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_GENERATION = "branding:generation"
+
+
+@dataclass(frozen=True)
+class BrandInfo:
+    """A brand as pages, e-mails and the stylesheet use it (no image bytes)."""
+
+    pk: int | None
+    name: str
+    primary_color: str
+    logo_url: str
+    favicon_url: str
+    support_email: str
+    support_url: str
+    footer_text: str
+    show_provider: bool
+    version: str
+
+    @property
+    def is_default(self) -> bool:
+        return self.pk is None
+
+    @property
+    def on_primary(self) -> str:
+        """Text colour readable on the primary colour (white, or near-black on light ones)."""
+        return "#ffffff" if contrast(self.primary_color, "#ffffff") >= 3 else "#111827"
+
+
+def valid_color(value: str) -> str:
+    return value if COLOR.match(value or "") else DEFAULT_COLOR
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(color: str) -> float:
+    hexdigits = valid_color(color)[1:]
+    if len(hexdigits) == 3:
+        hexdigits = "".join(d * 2 for d in hexdigits)
+    r, g, b = (int(hexdigits[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def default_brand() -> BrandInfo:
+    values = (
+        settings.PANEL_BRAND_NAME,
+        settings.PANEL_BRAND_PRIMARY_COLOR,
+        settings.PANEL_BRAND_LOGO_URL,
+        settings.PANEL_BRAND_FAVICON_URL,
+    )
+    return BrandInfo(
+        pk=None,
+        name=settings.PANEL_BRAND_NAME,
+        primary_color=valid_color(settings.PANEL_BRAND_PRIMARY_COLOR),
+        logo_url=settings.PANEL_BRAND_LOGO_URL,
+        favicon_url=settings.PANEL_BRAND_FAVICON_URL or static("img/favicon.svg"),
+        support_email=settings.PANEL_BRAND_SUPPORT_EMAIL,
+        support_url=settings.PANEL_BRAND_SUPPORT_URL,
+        footer_text=settings.PANEL_BRAND_FOOTER,
+        show_provider=settings.PANEL_BRAND_SHOW_PROVIDER,
+        version=hashlib.sha256("|".join(values).encode()).hexdigest()[:12],
+    )
+
+
+def info(brand) -> BrandInfo:
+    """A Brand row as a BrandInfo (the row may defer its image bytes)."""
+    version = f"{brand.pk}-{int(brand.updated_at.timestamp())}"
+    return BrandInfo(
+        pk=brand.pk,
+        name=brand.name,
+        primary_color=valid_color(brand.primary_color),
+        logo_url=f"{reverse('branding:logo')}?v={version}" if brand.logo_type else "",
+        favicon_url=(
+            f"{reverse('branding:favicon')}?v={version}"
+            if brand.favicon_type
+            else static("img/favicon.svg")
+        ),
+        support_email=brand.support_email,
+        support_url=brand.support_url,
+        footer_text=brand.footer_text,
+        show_provider=brand.show_provider,
+        version=version,
+    )
+
+
+def normalize_host(host: str) -> str:
+    """Lower case, without the port and a trailing dot ("Panel.Example.com:8443")."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0].rstrip(".") if host.count(":") == 1 else host.rstrip(".")
+
+
+def request_host(request) -> str:
+    try:
+        return normalize_host(request.get_host())
+    except (DisallowedHost, KeyError):
+        return ""
+
+
+def changed() -> None:
+    """Call after any change to brands or their hosts: cached lookups are dropped."""
+    try:
+        cache.add(_GENERATION, 0, timeout=None)
+        cache.incr(_GENERATION)
+    except Exception as error:  # a cache that does not answer serves nothing stale either
+        logger.warning("branding: could not drop cached brands (%r)", error)
+
+
+def _lookup(host: str) -> BrandInfo:
+    from .models import BrandHost
+
+    bound = (
+        BrandHost.objects.select_related("brand")
+        .defer("brand__logo", "brand__favicon")
+        .filter(host=host)
+        .first()
+    )
+    return info(bound.brand) if bound is not None else default_brand()
+
+
+def brand_for_host(host: str) -> BrandInfo:
+    if not host:
+        return default_brand()
+    key = None
+    try:
+        generation = cache.get_or_set(_GENERATION, 0, timeout=None)
+        key = f"branding:{generation}:host:{hashlib.sha256(host.encode()).hexdigest()[:32]}"
+        cached = cache.get(key)
+        if cached is not None:
+            return default_brand() if cached == "default" else BrandInfo(**cached)
+    except Exception as error:  # Redis down: ask the database
+        logger.warning("branding: the cache does not answer (%r)", error)
+        key = None
+    try:
+        brand = _lookup(host)
+    except DatabaseError as error:
+        logger.warning("branding: the database does not answer (%r); default brand", error)
+        return default_brand()
+    if key is not None:
+        with contextlib.suppress(Exception):  # the answer stands without the cache
+            cache.set(key, "default" if brand.is_default else asdict(brand), timeout=BRAND_TTL)
+    return brand
+
+
+def brand_for(request) -> BrandInfo:
+    """The brand of this request's Host (remembered on the request)."""
+    if request is None:
+        return default_brand()
+    brand = getattr(request, "_panel_brand", None)
+    if brand is None:
+        brand = brand_for_host(request_host(request))
+        request._panel_brand = brand
+    return brand
+
+
+def brand_for_user(user) -> BrandInfo:
+    """For e-mails: the brand the user last logged in through, else the default brand."""
+    from .models import UserBrand
+
+    try:
+        chosen = (
+            UserBrand.objects.select_related("brand")
+            .defer("brand__logo", "brand__favicon")
+            .filter(user=user, brand__isnull=False)
+            .first()
+        )
+    except DatabaseError:
+        return default_brand()
+    return info(chosen.brand) if chosen is not None else default_brand()
+
+
+def remember_brand(user, request) -> None:
+    from .models import UserBrand
+
+    brand = brand_for(request)
+    UserBrand.objects.update_or_create(user=user, defaults={"brand_id": brand.pk})
