@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,8 +60,9 @@ def give_access(request, subject, form: GrantForm) -> bool:
         scopes.append({"connection": form.cleaned_data["connection"]})
     scopes += [{"server": server} for server in form.cleaned_data.get("servers") or []]
     try:
-        for scope in scopes:
-            services.grant(request.user, subject, keys, expires_at=expires_at, **scope)
+        with transaction.atomic():  # all the servers picked, or none
+            for scope in scopes:
+                services.grant(request.user, subject, keys, expires_at=expires_at, **scope)
     except PermissionDenied as error:
         form.add_error(None, str(error))
         return False

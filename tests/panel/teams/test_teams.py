@@ -239,3 +239,16 @@ def test_the_member_forms_post_through_htmx(alice_client, alice, bob, team):
     services.add_member(alice, team, bob)
     page = alice_client.get(detail(team)).text
     assert page.count('hx-target="#members"') == 3  # add, change role, remove (confirmed)
+
+
+def test_access_to_several_servers_is_given_all_or_nothing(
+    bob_client, alice, bob, managed, servers
+):
+    # bob may give reinstall on servers[0] (taken first), not on servers[1].
+    grants.grant(alice, bob, [*PRESETS["operator"], "reinstall"], server=servers[0])
+    response = bob_client.post(
+        detail(managed),
+        {"preset": "custom", "keys": ["reinstall"], "servers": [servers[0].pk, servers[1].pk]},
+    )
+    assert "You cannot give permissions you do not hold" in response.text
+    assert not Grant.objects.filter(team=managed).exists()  # not even on servers[0]
