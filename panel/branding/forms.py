@@ -73,9 +73,11 @@ class BrandForm(forms.ModelForm):
             "footer_text": "One line at the bottom of every page, e.g. your company name.",
             "show_provider": (
                 "Off: customers without permission to see billing never see the provider's "
-                "name or its host names. Turn on only if your customers may know them."
+                "name or its host names. Turn on only if your customers may know them. "
+                "Prices and invoices are shown only to people allowed to see billing, either way."
             ),
         }
+        labels = {"show_provider": "Show the provider's name and host names to customers"}
         widgets = {
             "primary_color": forms.TextInput(
                 attrs={"placeholder": "#2563eb", "pattern": "#([0-9a-fA-F]{3}){1,2}", "size": 8}

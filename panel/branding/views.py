@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
+from django.http.request import validate_host
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,6 +22,15 @@ from .models import Brand
 
 # An uploaded SVG opened on its own must not run anything, whatever slipped through.
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def allowed_hosts() -> list[str]:
+    from django.conf import settings
+
+    # As Django checks Host: with DEBUG on and no list, the local names are allowed.
+    if settings.DEBUG and not settings.ALLOWED_HOSTS:
+        return [".localhost", "127.0.0.1", "[::1]"]
+    return settings.ALLOWED_HOSTS
 
 
 def vary_on_host(response):
@@ -64,6 +74,15 @@ def _edit(request, brand: Brand | None):
                 details={"brand": saved.name, "hosts": form.cleaned_data["hosts"]},
             )
             messages.success(request, f"Saved the brand “{saved.name}”.")
+            refused = [
+                h for h in form.cleaned_data["hosts"] if not validate_host(h, allowed_hosts())
+            ]
+            if refused:
+                messages.warning(
+                    request,
+                    f"The panel does not answer to {', '.join(refused)} yet: add "
+                    f"{'it' if len(refused) == 1 else 'them'} to PANEL_ALLOWED_HOSTS and restart.",
+                )
             return redirect("branding:list")
     preview = {}
     if brand is not None:

@@ -120,3 +120,10 @@ def test_admins_find_branding_in_the_navigation(client, alice, bob):
     assert 'href="/branding/"' in client.get(reverse("servers:list")).text
     client.force_login(bob)
     assert 'href="/branding/"' not in client.get(reverse("servers:list")).text
+
+
+def test_a_host_the_panel_does_not_answer_to_is_pointed_out(alice_client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "panel.nordlys.test"]
+    response = alice_client.post(reverse("branding:create"), _data(), follow=True)
+    assert "The panel does not answer to nordlys.test yet" in response.text
+    assert "PANEL_ALLOWED_HOSTS" in response.text
