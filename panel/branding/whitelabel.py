@@ -20,7 +20,8 @@ PROVIDER = "Terrahost"
 _SERVER_LABEL = re.compile(r"\bsrv(\d+)\.terrahost\.[a-z]{2,}\b", re.I)
 # Any other host name under the provider's domains (default PTRs and the like).
 _HOST = re.compile(r"\b(?:[a-z0-9-]+\.)*terrahost\.[a-z]{2,}\b", re.I)
-_WORD = re.compile(r"(^|[.!?:>]\s*|\n\s*)?\bterrahost(?:\s+AS)?\b", re.I)
+# "Terrahost AS" (the company) goes as a whole; "as" in a sentence stays.
+_WORD = re.compile(r"(^|[.!?:>]\s*|\n\s*)?\bterrahost(?-i:\s+AS)?\b", re.I)
 HIDDEN_HOST = "provider default"
 
 

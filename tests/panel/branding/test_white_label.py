@@ -126,6 +126,7 @@ def test_scrub_replaces_the_name_and_host_names():
         "<td>provider default</td>"
     )
     assert scrub("asked TERRAHOST AS.") == "asked the provider."
+    assert scrub("Terrahost as well") == "The provider as well"
     assert scrub("nothing to hide") == "nothing to hide"
 
 
