@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import time
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -146,6 +147,18 @@ def changed() -> None:
         logger.warning("branding: could not drop cached brands (%r)", error)
 
 
+_last_warning = float("-inf")
+
+
+def _warn_once_a_minute(message: str, error: Exception) -> None:
+    """Every request asks for its brand: an outage is logged once a minute, not each time."""
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= 60:
+        _last_warning = now
+        logger.warning(message, error)
+
+
 def _lookup(host: str) -> BrandInfo:
     from .models import BrandHost
 
@@ -169,12 +182,12 @@ def brand_for_host(host: str) -> BrandInfo:
         if cached is not None:
             return default_brand() if cached == "default" else BrandInfo(**cached)
     except Exception as error:  # Redis down: ask the database
-        logger.warning("branding: the cache does not answer (%r)", error)
+        _warn_once_a_minute("branding: the cache does not answer (%r); asking the database", error)
         key = None
     try:
         brand = _lookup(host)
     except DatabaseError as error:
-        logger.warning("branding: the database does not answer (%r); default brand", error)
+        _warn_once_a_minute("branding: the database does not answer (%r); default brand", error)
         return default_brand()
     if key is not None:
         with contextlib.suppress(Exception):  # the answer stands without the cache

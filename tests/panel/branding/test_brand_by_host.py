@@ -126,3 +126,28 @@ def test_hosts_are_normalised():
     assert services.normalize_host("Panel.Example.com:8443") == "panel.example.com"
     assert services.normalize_host("panel.example.com.") == "panel.example.com"
     assert services.normalize_host("[::1]:8000") == "[::1]"
+
+
+def test_behind_a_proxy_the_stylesheet_varies_on_the_forwarded_host(client, acme, settings):
+    settings.USE_X_FORWARDED_HOST = True
+    response = client.get(
+        reverse("core:branding_css"),
+        HTTP_HOST="127.0.0.1",
+        HTTP_X_FORWARDED_HOST="panel.acme.test",
+    )
+    assert "--brand-primary: #0f766e;" in response.text
+    assert "X-Forwarded-Host" in response["Vary"]
+
+
+def test_an_outage_is_logged_once_a_minute_not_on_every_request(client, acme, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get_or_set", down)
+    monkeypatch.setattr(services, "_last_warning", float("-inf"))
+    for _ in range(3):
+        client.get(reverse("accounts:login"), HTTP_HOST="panel.acme.test")
+    warnings = [r for r in caplog.records if "branding: the cache" in r.getMessage()]
+    assert len(warnings) == 1
