@@ -8,6 +8,7 @@ must not see the provider, its name and host names are replaced (branding.whitel
 from __future__ import annotations
 
 import logging
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -38,7 +39,9 @@ def finished(op) -> None:
     body = render_to_string("operations/email_body.txt", context)
     if white_label_for(user, brand):
         subject, body = scrub(subject), scrub(body)
+    # The brand's name as the sender's name, on the panel's own address.
+    sender = formataddr((brand.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        send_mail(subject, body, sender, [user.email])
     except OSError as error:  # an unreachable mail server must not fail the operation
         logger.warning("operation %s: the e-mail to its initiator failed: %r", op.pk, error)

@@ -42,6 +42,7 @@ def test_an_admin_adds_a_brand_with_a_logo(alice_client, client):
     assert bytes(brand.logo) == PNG and brand.logo_type == "image/png"
     assert not brand.show_provider  # white label unless asked
     assert AuditEntry.objects.filter(action="branding.create").exists()
+    assert "Added a brand" in alice_client.get(reverse("audit:list")).text
     listing = alice_client.get(reverse("branding:list")).text
     assert "Nordlys" in listing and "panel.nordlys.test" in listing
     # At once, on its host:

@@ -173,6 +173,7 @@ def test_e_mails_carry_the_user_s_brand_and_never_the_provider(client, dana, ser
     assert "terrahost" not in text.lower()
     assert "Acme Cloud" in message.body and "help@acme.test" in message.body
     assert f"Server {servers[0].srv_id}" in message.subject
+    assert message.from_email == "Acme Cloud <panel@localhost>"
 
 
 def test_e_mails_to_admins_keep_the_provider_s_words(alice, servers):
