@@ -3,15 +3,7 @@ accessible name says what it shows and what a click does."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
-import pytest
-
-from tests.deploy.conftest import ROOT
-
-NODE = shutil.which("node")
+from tests.node import needs_node, run_script
 
 HARNESS = """
 const fs = require("fs");
@@ -46,16 +38,9 @@ console.log(JSON.stringify(seen));
 """
 
 
-@pytest.mark.skipif(NODE is None, reason="needs node")
+@needs_node
 def test_the_theme_button_says_what_it_does():
-    result = subprocess.run(
-        [NODE, "-e", HARNESS, str(ROOT / "static/js/theme.js")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    seen = json.loads(result.stdout)
+    seen = run_script(HARNESS, "theme.js")
     assert [step["name"] for step in seen] == [
         "Theme: System (switch to Light)",
         "Theme: Light (switch to Dark)",

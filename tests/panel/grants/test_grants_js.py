@@ -3,15 +3,7 @@ preset ticks exactly what it includes; ticking a permission by hand chooses Cust
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
-import pytest
-
-from tests.deploy.conftest import ROOT
-
-NODE = shutil.which("node")
+from tests.node import needs_node, run_script
 
 HARNESS = """
 const fs = require("fs");
@@ -46,16 +38,9 @@ console.log(JSON.stringify(seen));
 """
 
 
-@pytest.mark.skipif(NODE is None, reason="needs node")
+@needs_node
 def test_a_preset_ticks_what_it_includes_and_a_tick_chooses_custom():
-    result = subprocess.run(
-        [NODE, "-e", HARNESS, str(ROOT / "static/js/grants.js")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    seen = json.loads(result.stdout)
+    seen = run_script(HARNESS, "grants.js")
     assert seen == {
         "loaded": ["server.view"],
         "operator": ["server.view", "power.control"],
