@@ -1,6 +1,7 @@
 from panel.branding.services import brand_for
 from panel.branding.whitelabel import white_label
 from panel.grants.access import is_panel_admin
+from panel.teams.access import managed_teams
 
 
 def panel(request):
@@ -14,4 +15,6 @@ def panel(request):
         # A callable: templates call it only where they use it (it may cost a query).
         "white_label": lambda: white_label(request),
         "user_is_admin": is_panel_admin(getattr(request, "user", None)),
+        # Team managers get a Teams link (one query, only for those who are not admins).
+        "manages_teams": lambda: managed_teams(request.user).exists(),
     }

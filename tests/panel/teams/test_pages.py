@@ -74,3 +74,18 @@ def test_a_manager_removes_his_teams_grant(bob_client, alice, bob, servers):
     assert bob_client.get(reverse("grants:revoke", args=[grant.pk])).status_code == 200
     assert bob_client.post(reverse("grants:revoke", args=[grant.pk])).status_code == 302
     assert not Grant.objects.filter(pk=grant.pk).exists()
+
+
+def test_a_team_manager_finds_the_teams_page_in_the_menu(client, alice, bob, charlie):
+    from django.urls import reverse
+
+    from panel.teams.models import Membership, Team
+
+    team = Team.objects.create(name="Night shift")
+    Membership.objects.create(team=team, user=bob, role=Membership.Role.MANAGER)
+    Membership.objects.create(team=team, user=charlie, role=Membership.Role.MEMBER)
+    link = f'href="{reverse("teams:list")}"'
+    client.force_login(bob)
+    assert link in client.get(reverse("servers:list")).text
+    client.force_login(charlie)
+    assert link not in client.get(reverse("servers:list")).text
