@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404
@@ -17,7 +16,7 @@ from django.http import Http404
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
 from panel.connections.services import api
-from panel.core.locks import UNAVAILABLE
+from panel.core import softcache
 from panel.core.sorting import header, parse_sort
 from panel.grants.access import get_connection_for_user
 from terrahost_client.errors import TerrahostError
@@ -63,11 +62,7 @@ def get_billing(connection: Connection) -> Billing:
     """GET /my/account and GET /my/invoices, cached for BILLING_TTL seconds (as the API's
     records, rebuilt into models on every read)."""
     key = cache_key(connection)
-    try:
-        cached = cache.get(key)
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): reading %s as a miss.", error, key)
-        cached = None
+    cached = softcache.get(key)
     if cached is None:
         try:
             with api(connection) as client:
@@ -80,10 +75,7 @@ def get_billing(connection: Connection) -> Billing:
         except TerrahostError as error:
             logger.warning("The account of connection %s failed: %r", connection.pk, error)
             return Billing(error=describe(error))
-        try:
-            cache.set(key, cached, timeout=BILLING_TTL)
-        except UNAVAILABLE as error:
-            logger.warning("The cache does not answer (%r): %s not cached.", error, key)
+        softcache.set(key, cached, BILLING_TTL)
     return Billing(
         account=Account.from_api(cached["account"]),
         invoices=[Invoice.from_api(record) for record in cached["invoices"]],

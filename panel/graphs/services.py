@@ -12,11 +12,10 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.services import api
-from panel.core.locks import UNAVAILABLE
+from panel.core import softcache
 from panel.servers.models import MirroredServer
 from terrahost_client.errors import TerrahostError
 
@@ -45,11 +44,7 @@ def cache_key(row: MirroredServer, kind: str, period: str) -> str:
 
 def get_graph(row: MirroredServer, kind: str, period: str) -> Graph:
     """The `kind` graph ("bandwidth" or "packets") of `period` for this server."""
-    try:
-        cached = cache.get(cache_key(row, kind, period))
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): reading graphs as a miss.", error)
-        cached = None
+    cached = softcache.get(cache_key(row, kind, period))
     if cached is not None:
         return Graph(cached)
     try:
@@ -65,11 +60,8 @@ def get_graph(row: MirroredServer, kind: str, period: str) -> Graph:
     for name in PERIODS:
         png = getattr(graphs, name)
         images[name] = png if png.startswith(PNG_SIGNATURE) else b""
-    try:
-        cache.set_many(
-            {cache_key(row, kind, name): png for name, png in images.items()},
-            timeout=settings.PANEL_GRAPH_TTL,
-        )
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): graphs not cached.", error)
+    softcache.set_many(
+        {cache_key(row, kind, name): png for name, png in images.items()},
+        settings.PANEL_GRAPH_TTL,
+    )
     return Graph(images[period])

@@ -3,33 +3,21 @@ same for every server of a connection."""
 
 from __future__ import annotations
 
-import logging
-
-from django.core.cache import cache
-
 from panel.connections.errors import ConnectionProblem
 from panel.connections.services import api
+from panel.core import softcache
 from panel.core.actions import Outcome, explain
-from panel.core.locks import UNAVAILABLE
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Distro, OperatingSystem
-
-logger = logging.getLogger(__name__)
 
 CATALOG_TTL = 3600
 
 
 def _cached(key: str, fetch):
-    try:
-        records = cache.get(key)
-    except UNAVAILABLE:
-        records = None
+    records = softcache.get(key)
     if records is None:
         records = fetch()
-        try:
-            cache.set(key, records, CATALOG_TTL)
-        except UNAVAILABLE:
-            logger.warning("The cache does not answer: %s not cached.", key)
+        softcache.set(key, records, CATALOG_TTL)
     return records
 
 

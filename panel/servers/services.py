@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -19,7 +18,7 @@ from django.db.models.functions import Lower
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
 from panel.connections.services import api
-from panel.core.locks import UNAVAILABLE
+from panel.core import softcache
 from panel.core.sorting import header, parse_sort
 from panel.grants.access import visible_connections, visible_servers
 from terrahost_client.errors import NotFound, TerrahostError
@@ -238,35 +237,11 @@ def detail_cache_key(row: MirroredServer) -> str:
     return f"server-detail:{row.connection_id}:{row.srv_id}"
 
 
-# The detail cache is an optimisation: when Redis does not answer, a read is a miss and a
-# write or delete is skipped (with a warning), and the page asks Terrahost directly.
-def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): reading %s as a miss.", error, key)
-        return None
-
-
-def _cache_set(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout=timeout)
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): %s not cached.", error, key)
-
-
-def _cache_delete(key: str) -> None:
-    try:
-        cache.delete(key)
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): %s not dropped.", error, key)
-
-
 def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDetail:
     """GET /servers/{id}, cached briefly (redacted). Upstream failures become a message."""
     key = detail_cache_key(row)
     if not fresh:
-        cached = _cache_get(key)
+        cached = softcache.get(key)
         if cached is not None:
             return ServerDetail(Server.from_api(cached))
     try:
@@ -281,7 +256,7 @@ def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDeta
         logger.warning("GET /servers/%s failed: %r", row.srv_id, error)
         return ServerDetail(None, describe(error))
     record = server.raw  # the client masks secrets in .raw
-    _cache_set(key, record, settings.PANEL_DETAIL_TTL)
+    softcache.set(key, record, settings.PANEL_DETAIL_TTL)
     mirror.update_row(row, server)
     return ServerDetail(Server.from_api(record))
 
@@ -290,7 +265,7 @@ def server_changed(row: MirroredServer, **fields) -> None:
     """Call after an action changed a server: its cached detail is dropped (the next page
     view reads it again), and `fields` the action knows changed (e.g. the name) are written
     to its mirror row at once, so the list shows them without another upstream call."""
-    _cache_delete(detail_cache_key(row))
+    softcache.delete(detail_cache_key(row))
     if fields:
         for name, value in fields.items():
             setattr(row, name, value)

@@ -12,14 +12,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from panel.audit.log import record
 from panel.connections.errors import ConnectionProblem
 from panel.connections.services import api
+from panel.core import softcache
 from panel.core.actions import Outcome, explain
-from panel.core.locks import UNAVAILABLE
 from panel.operations import services as operations
 from panel.operations.models import Operation
 from terrahost_client.errors import NotSupported, TerrahostError
@@ -63,17 +62,8 @@ def _key(connection_id, srv_id) -> str:
     return f"snapshots:{connection_id}:{srv_id}"
 
 
-def _cache(action, *args):
-    """The cache is an optimisation: when it does not answer, the page asks upstream."""
-    try:
-        return action(*args)
-    except UNAVAILABLE as error:
-        logger.warning("The cache does not answer (%r): snapshots not cached.", error)
-        return None
-
-
 def _store(connection_id, srv_id, value: dict) -> None:
-    _cache(cache.set, _key(connection_id, srv_id), value, LIST_TTL)
+    softcache.set(_key(connection_id, srv_id), value, LIST_TTL)
 
 
 def remember(op, snapshots: list[Snapshot]) -> None:
@@ -82,7 +72,7 @@ def remember(op, snapshots: list[Snapshot]) -> None:
 
 
 def forget(row) -> None:
-    _cache(cache.delete, _key(row.connection_id, row.srv_id))
+    softcache.delete(_key(row.connection_id, row.srv_id))
 
 
 def _from_cache(value: dict) -> SnapshotList:
@@ -95,7 +85,7 @@ def _from_cache(value: dict) -> SnapshotList:
 
 def list_snapshots(row) -> SnapshotList:
     """The server's snapshots, newest first, or the problem in plain words."""
-    cached = _cache(cache.get, _key(row.connection_id, row.srv_id))
+    cached = softcache.get(_key(row.connection_id, row.srv_id))
     if cached is not None:
         return _from_cache(cached)
     try:
