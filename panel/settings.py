@@ -177,6 +177,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "panel.core",
     "panel.accounts",
     "panel.connections",
@@ -192,15 +195,18 @@ INSTALLED_APPS = [
     "panel.orders",
     "panel.snapshots",
     "panel.branding",
+    "panel.users",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "panel.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -385,7 +391,11 @@ if WHITENOISE_USE_FINDERS:
 
 # --- Internationalisation -------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# English and Norwegian Bokmål: picked from the browser (Accept-Language), switchable by the
+# user (Django's set_language view, kept in a cookie). Catalogues live in locale/.
+LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # One date and time format per language: panel/formats/<language>/formats.py.
 FORMAT_MODULE_PATH = ["panel.formats"]
 TIME_ZONE = env("PANEL_TIME_ZONE", "Europe/Oslo")

@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("panel.core.urls")),
     path("accounts/", include("panel.accounts.urls")),
+    path("users/", include("panel.users.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("connections/", include("panel.connections.urls")),
     path("servers/", include("panel.servers.urls")),
     path("grants/", include("panel.grants.urls")),

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
@@ -63,6 +64,16 @@ def _clock(moment) -> str:
     return f"{local.day} {local:%b %H:%M}"
 
 
+def check_new_username(username: str, *, instance: User | None = None) -> None:
+    """Refuse a username another user has in any case ("Anna" when "anna" exists); the
+    database holds the same rule (user_username_ci_unique)."""
+    others = User.objects.filter(username__iexact=username)
+    if instance is not None and instance.pk:
+        others = others.exclude(pk=instance.pk)
+    if others.exists():
+        raise forms.ValidationError(_("A user with that username already exists."), code="unique")
+
+
 class UserCreateForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -72,6 +83,11 @@ class UserCreateForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "is_panel_admin"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        check_new_username(username, instance=self.instance)
+        return username
 
     def clean_password(self):
         password = self.cleaned_data["password"]

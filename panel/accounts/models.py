@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -14,6 +15,13 @@ class User(AbstractUser):
         default=False,
         help_text="Manages connections, users and grants, and sees every server.",
     )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        # "Anna" and "anna" are one person: usernames are unique regardless of case.
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.is_superuser:
