@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,32 +71,3 @@ def check_new_username(username: str, *, instance: User | None = None) -> None:
         others = others.exclude(pk=instance.pk)
     if others.exists():
         raise forms.ValidationError(_("A user with that username already exists."), code="unique")
-
-
-class UserCreateForm(forms.ModelForm):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="The user can change it after logging in.",
-    )
-
-    class Meta:
-        model = User
-        fields = ["username", "first_name", "last_name", "email", "is_panel_admin"]
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        check_new_username(username, instance=self.instance)
-        return username
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        user = User(username=self.cleaned_data.get("username", ""))
-        password_validation.validate_password(password, user)
-        return password
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-        return user

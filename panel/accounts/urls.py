@@ -9,6 +9,4 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("users/", views.user_list, name="user_list"),
-    path("users/new/", views.user_create, name="user_create"),
 ]

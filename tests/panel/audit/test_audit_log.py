@@ -64,7 +64,7 @@ def test_admin_changes_are_recorded(alice_client, bob, servers):
     entry = AuditEntry.objects.get(action="grant.create")
     assert entry.server == servers[3] and entry.details["user"] == "bob"
     alice_client.post(
-        reverse("accounts:user_create"),
+        reverse("users:user_create"),
         {"username": "dora", "password": "a long passphrase 42"},
     )
     entry = AuditEntry.objects.get(action="user.create")

@@ -31,7 +31,7 @@ def test_a_new_connection_never_shows_its_password_or_code():
         ("connections:add", {"name": "X", "username": "u", "password": SECRET}, ["password"]),
         ("connections:password", {"password": SECRET, "code": "123456"}, ["password", "code"]),
         ("connections:reauth", {"code": "123456"}, ["code"]),
-        ("accounts:user_create", {"username": "erin", "password": SECRET}, ["password"]),
+        ("users:user_create", {"username": "erin", "password": SECRET}, ["password"]),
         ("accounts:login", {"username": "alice", "password": SECRET}, ["password"]),
     ],
 )

@@ -16,7 +16,7 @@ PRIVATE = "private, no-store"
 
 
 @pytest.mark.parametrize(
-    "name", ["servers:list", "connections:list", "accounts:user_list", "core:status"]
+    "name", ["servers:list", "connections:list", "users:user_list", "core:status"]
 )
 def test_every_logged_in_page_says_private_no_store(alice_client, servers, name):
     response = alice_client.get(reverse(name))
@@ -85,11 +85,11 @@ def console():
 
 
 def test_a_403_is_logged_as_one_line(bob_client, servers, console):
-    response = bob_client.get(reverse("accounts:user_list"))
+    response = bob_client.get(reverse("users:user_list"))
     assert response.status_code == 403
     lines = [line for line in console.getvalue().splitlines() if "Forbidden" in line]
     assert len(lines) == 1, console.getvalue()
-    assert "/accounts/users/" in lines[0]
+    assert "/users/" in lines[0]
     assert "Only panel administrators" in lines[0]  # the reason, on the same line
     assert "Traceback" not in console.getvalue()
 

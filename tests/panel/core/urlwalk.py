@@ -57,8 +57,8 @@ SERVER_SCOPED = set(SERVER_KEYS)
 CONNECTION_KEYS = {"billing:account": "billing.view"}
 ADMIN = {
     "core:status",
-    "accounts:user_list",
-    "accounts:user_create",
+    "users:user_list",
+    "users:user_create",
     "connections:list",
     "connections:add",
     "connections:detail",

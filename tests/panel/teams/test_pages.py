@@ -49,7 +49,7 @@ def test_pages_with_errors_and_as_a_manager_have_no_inline_code(
 def test_admins_find_teams_from_the_menu_and_the_users_page(alice_client):
     teams = reverse("teams:list")
     assert f'href="{teams}"' in alice_client.get(reverse("servers:list")).text
-    assert f'href="{teams}"' in alice_client.get(reverse("accounts:user_list")).text
+    assert f'href="{teams}"' in alice_client.get(reverse("users:user_list")).text
 
 
 def test_the_end_sessions_button_asks_first(alice_client, bob):

@@ -4,14 +4,14 @@ from panel.accounts.models import User
 
 
 def test_admins_list_users(alice_client, bob):
-    response = alice_client.get(reverse("accounts:user_list"))
+    response = alice_client.get(reverse("users:user_list"))
     assert response.status_code == 200
     assert "bob" in response.text
 
 
 def test_admins_create_a_user(alice_client):
     response = alice_client.post(
-        reverse("accounts:user_create"),
+        reverse("users:user_create"),
         {"username": "erin", "password": "a-long-enough-secret-7", "is_panel_admin": ""},
     )
     erin = User.objects.get(username="erin")
@@ -23,7 +23,7 @@ def test_admins_create_a_user(alice_client):
 
 def test_it_refuses_a_weak_password(alice_client):
     response = alice_client.post(
-        reverse("accounts:user_create"), {"username": "erin", "password": "123"}
+        reverse("users:user_create"), {"username": "erin", "password": "123"}
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="erin").exists()
