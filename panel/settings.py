@@ -416,6 +416,8 @@ PANEL_MIRROR_WAIT = envint("PANEL_MIRROR_WAIT", 15)
 # GET /servers/{id} answers are cached this many seconds (redacted).
 PANEL_DETAIL_TTL = envint("PANEL_DETAIL_TTL", 15)
 PANEL_SERVERS_PER_PAGE = envint("PANEL_SERVERS_PER_PAGE", 50)
+# Terrahost's API gives amounts without a currency; its prices and invoices are in NOK.
+PANEL_CURRENCY = env("PANEL_CURRENCY", "NOK")
 
 # --- Server actions -------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ import json
 from datetime import date, datetime, timedelta
 
 from django import template
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -61,6 +62,16 @@ def ago(value) -> str:
     if now - value < timedelta(minutes=1):
         return _("just now")
     return _("%(time)s ago") % {"time": timesince(value, now, depth=1)}
+
+
+@register.filter
+def money(value) -> str:
+    """An amount with its currency, two decimals, grouped as the language groups them:
+    "1,234.50 NOK" in English, "1 234,50 NOK" in Norwegian; "—" for no amount."""
+    if value is None or value == "":
+        return "—"
+    amount = formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+    return f"{amount}\xa0{settings.PANEL_CURRENCY}"
 
 
 # --- One way to show a server's type, on the list and on its page --------------------------

@@ -54,9 +54,10 @@ def test_an_admin_sees_the_account_and_its_invoices(alice_client, connection, sa
     assert "login-of-" not in text  # contacts' usernames are not shown
     assert _numbers(response) == ["24006", "24005", "24004", "24003", "24002", "24001"]
     # Money with two decimals: without VAT, VAT, with VAT.
-    assert '<td class="num">1490.50</td>' in text
-    assert '<td class="num">372.62</td>' in text
-    assert '<td class="num">1863.12</td>' in text
+    # Amounts carry their currency and the language's grouping.
+    assert '<td class="num">1,490.50\xa0NOK</td>' in text
+    assert '<td class="num">372.62\xa0NOK</td>' in text
+    assert '<td class="num">1,863.12\xa0NOK</td>' in text
     assert text.count(">Unpaid</span>") == 2 and text.count(">Paid</span>") == 4
     assert '<th scope="col" aria-sort="descending">' in text  # the date column
     assert_no_inline_code(text, "billing page")
