@@ -1,12 +1,16 @@
 """URL map of the panel; each app owns its own urls.py."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("panel.core.urls")),
     path("accounts/", include("panel.accounts.urls")),
     path("users/", include("panel.users.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Anyone may switch the language, the login page included.
+    path("language/", login_not_required(require_POST(set_language)), name="set_language"),
     path("connections/", include("panel.connections.urls")),
     path("servers/", include("panel.servers.urls")),
     path("grants/", include("panel.grants.urls")),

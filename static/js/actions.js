@@ -32,7 +32,7 @@
       if (source && navigator.clipboard) {
         var label = copier.textContent;
         navigator.clipboard.writeText(source.textContent).then(function () {
-          copier.textContent = "Copied";
+          copier.textContent = copier.getAttribute("data-copied") || "Copied";
           window.setTimeout(function () {
             copier.textContent = label;
           }, 2000);
@@ -51,25 +51,26 @@
 
   // An htmx request that failed without a part to show (403, 404, a 500, no network):
   // say so at the top of the page instead of leaving the button doing nothing.
-  function problem(text) {
+  // The words come from the box's data-* attributes, in the page's language.
+  function problem(kind, text) {
     var box = document.getElementById("request-problem");
     if (box) {
-      box.textContent = text;
+      box.textContent = box.getAttribute("data-" + kind) || text;
       box.hidden = false;
     }
   }
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status === 403) {
-      problem("You are not allowed to do that (any more). Reload the page to see what you can do.");
+      problem("forbidden", "You are not allowed to do that (any more). Reload the page to see what you can do.");
     } else if (status === 404) {
-      problem("That is no longer there. Reload the page.");
+      problem("gone", "That is no longer there. Reload the page.");
     } else {
-      problem("Something went wrong on the panel's side. Please reload the page and try again.");
+      problem("failed", "Something went wrong on the panel's side. Please reload the page and try again.");
     }
   });
   document.addEventListener("htmx:sendError", function () {
-    problem("The panel could not be reached. Check your connection and try again.");
+    problem("offline", "The panel could not be reached. Check your connection and try again.");
   });
   document.addEventListener("htmx:beforeRequest", function () {
     var box = document.getElementById("request-problem");

@@ -4,7 +4,21 @@
   "use strict";
   var KEY = "panel-theme";
   var ORDER = ["system", "light", "dark"];
+  // English by default; the page gives its language's words on the button
+  // (data-label-system, data-label-light, data-label-dark, data-describe).
   var LABELS = { system: "System", light: "Light", dark: "Dark" };
+  var DESCRIBE = "Theme: {current} (switch to {next})";
+
+  function readWords() {
+    var button = document.querySelector("[data-theme-toggle]");
+    if (!button) {
+      return;
+    }
+    ORDER.forEach(function (choice) {
+      LABELS[choice] = button.getAttribute("data-label-" + choice) || LABELS[choice];
+    });
+    DESCRIBE = button.getAttribute("data-describe") || DESCRIBE;
+  }
 
   function stored() {
     try {
@@ -40,12 +54,13 @@
   }
 
   function describe(choice) {
-    return "Theme: " + LABELS[choice] + " (switch to " + LABELS[following(choice)] + ")";
+    return DESCRIBE.replace("{current}", LABELS[choice]).replace("{next}", LABELS[following(choice)]);
   }
 
   apply(stored());
 
   document.addEventListener("DOMContentLoaded", function () {
+    readWords();
     apply(stored());
     var buttons = document.querySelectorAll("[data-theme-toggle]");
     for (var i = 0; i < buttons.length; i++) {

@@ -3,6 +3,8 @@ accessible name says what it shows and what a click does."""
 
 from __future__ import annotations
 
+import json
+
 from tests.node import needs_node, run_script
 
 HARNESS = """
@@ -12,17 +14,21 @@ function element() {
   return {
     attrs, textContent: "", listeners: {},
     setAttribute(k, v) { attrs[k] = String(v); },
+    getAttribute(k) { return k in attrs ? attrs[k] : null; },
     removeAttribute(k) { delete attrs[k]; },
     addEventListener(type, fn) { this.listeners[type] = fn; },
   };
 }
 const root = element(), button = element(), label = element();
+// The page's words for the button, as base.html gives them (JSON from the test; {} = none).
+Object.entries(JSON.parse(process.argv[2] || "{}")).forEach(([k, v]) => button.setAttribute(k, v));
 const onReady = [];
 const store = {};
 global.window = { localStorage: {
   getItem: (k) => (k in store ? store[k] : null), setItem: (k, v) => { store[k] = v; } } };
 global.document = {
   documentElement: root,
+  querySelector: (sel) => (sel === "[data-theme-toggle]" ? button : label),
   querySelectorAll: (sel) => (sel === "[data-theme-toggle]" ? [button] : [label]),
   addEventListener: (type, fn) => { if (type === "DOMContentLoaded") onReady.push(fn); },
 };
@@ -51,3 +57,19 @@ def test_the_theme_button_says_what_it_does():
     # The visible text is part of the name (WCAG 2.5.3, label in name).
     assert all(step["label"] in step["name"] for step in seen)
     assert [step["theme"] for step in seen] == ["system", "light", "dark", "system"]
+
+
+@needs_node
+def test_the_theme_button_speaks_the_pages_language():
+    words = {
+        "data-label-system": "System",
+        "data-label-light": "Lyst",
+        "data-label-dark": "Mørkt",
+        "data-describe": "Tema: {current} (bytt til {next})",
+    }
+    seen = run_script(HARNESS, "theme.js", json.dumps(words))
+    assert [step["name"] for step in seen][:3] == [
+        "Tema: System (bytt til Lyst)",
+        "Tema: Lyst (bytt til Mørkt)",
+        "Tema: Mørkt (bytt til System)",
+    ]

@@ -126,4 +126,9 @@ def test_admins_can_open_every_page(client, url_for, alice, name, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_public_urls_answer_anonymous_visitors(client, db, name):
-    assert client.get(reverse(name)).status_code == 200
+    response = client.post(reverse(name)) if name in POST_ONLY else client.get(reverse(name))
+    if name in REDIRECTS:
+        assert response.status_code == 302
+        assert response["Location"] == reverse(REDIRECTS[name])
+    else:
+        assert response.status_code == 200

@@ -11,6 +11,7 @@ PUBLIC = {
     "core:branding_css",
     "branding:logo",
     "branding:favicon",
+    "set_language",
 }
 # Pages any logged-in user may open (they show only what the user may see).
 USER = {
@@ -90,6 +91,7 @@ ADMIN = {
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
+    "set_language",
     "servers:refresh",
     "accounts:logout",
     "connections:reauth",
@@ -132,7 +134,7 @@ NOT_HTML = {"graphs:image", "audit:export", "branding:logo", "branding:favicon"}
 # GET answers another success status by design: a poll of a settled server says "stop" (286).
 STATUS = {"servers:power_status": 286}
 # GET answers a redirect by design (where to).
-REDIRECTS = {"core:home": "servers:list"}
+REDIRECTS = {"core:home": "servers:list", "set_language": "core:home"}
 
 
 def _names(patterns=None, namespace=""):
