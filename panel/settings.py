@@ -292,6 +292,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "servers:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# How long a password reset link (panel.users) works, in seconds; it works once.
+PASSWORD_RESET_TIMEOUT = envint("PANEL_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext_lazy as _
+
 from panel.accounts.throttle import client_address
 from terrahost_client._secrets import redact
 
@@ -24,6 +26,7 @@ LABELS = {
     "auth.login_failed": "Failed login",
     "auth.logout": "Logged out",
     "auth.password_change": "Changed their password",
+    "auth.password_reset": _("Set a new password through a reset link"),
     "power.reboot": "Reboot",
     "power.on": "Power on",
     "power.off": "Power off",
@@ -36,6 +39,12 @@ LABELS = {
     "connection.refresh": "Refreshed a connection's server list",
     "connection.delete": "Removed a connection",
     "user.create": "Created a user",
+    "user.update": _("Changed a user"),
+    "user.disable": _("Disabled a user"),
+    "user.enable": _("Enabled a user"),
+    "user.password_reset_link": _("Gave a user a password reset link"),
+    "user.delete": _("Deleted a user"),
+    "user.2fa_reset": _("Turned off a user's two-factor login"),
     "grant.create": "Gave access",
     "grant.update": "Changed access",
     "grant.revoke": "Removed access",

@@ -1,24 +1,38 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
 from panel.accounts.forms import check_new_username
 from panel.accounts.models import User
+from panel.servers.forms import ConfirmForm
+
+LABELS = {"is_panel_admin": _("Panel admin")}
+HELP_TEXTS = {
+    "is_panel_admin": _("Manages connections, users, teams and branding, and sees every server.")
+}
 
 
-class UserCreateForm(forms.ModelForm):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="The user can change it after logging in.",
-    )
+class UserFields(forms.ModelForm):
+    """What an admin sets on a user; the username is unique regardless of case."""
 
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "is_panel_admin"]
+        labels = LABELS
+        help_texts = HELP_TEXTS
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         check_new_username(username, instance=self.instance)
         return username
+
+
+class UserCreateForm(UserFields):
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("The user can change it after logging in."),
+    )
 
     def clean_password(self):
         password = self.cleaned_data["password"]
@@ -32,3 +46,36 @@ class UserCreateForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class UserEditForm(UserFields):
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone must stay admin: nobody takes away their own admin flag (another admin
+        # can). A superuser is an admin whatever the flag says (User.save).
+        field = self.fields["is_panel_admin"]
+        if self.instance == editor:
+            field.disabled = True
+            field.help_text = _("You cannot remove your own admin rights; another admin can.")
+        elif self.instance.is_superuser:
+            field.disabled = True
+            field.help_text = _("A superuser is always a panel admin.")
+
+
+class DeleteForm(ConfirmForm):
+    """Deleting a user is confirmed by typing their username, as a server's name is
+    typed before it is reinstalled (panel.servers.forms.ConfirmForm)."""
+
+    confirm_name = forms.CharField(label=_("Type the username to confirm"), max_length=150)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, server_name=user.get_username(), **kwargs)
+
+    def clean_confirm_name(self):
+        try:
+            return super().clean_confirm_name()
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Type “%(name)s” exactly, to show you mean this user."),
+                params={"name": self.server_name},
+            ) from None

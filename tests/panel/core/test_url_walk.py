@@ -25,6 +25,7 @@ from .urlwalk import (
     GET_ONLY,
     POST_ONLY,
     PUBLIC,
+    PUBLIC_KWARGS,
     REDIRECTS,
     SERVER_KEYS,
     SERVER_SCOPED,
@@ -126,7 +127,8 @@ def test_admins_can_open_every_page(client, url_for, alice, name, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_public_urls_answer_anonymous_visitors(client, db, name):
-    response = client.post(reverse(name)) if name in POST_ONLY else client.get(reverse(name))
+    url = reverse(name, kwargs=PUBLIC_KWARGS.get(name))
+    response = client.post(url) if name in POST_ONLY else client.get(url)
     if name in REDIRECTS:
         assert response.status_code == 302
         assert response["Location"] == reverse(REDIRECTS[name])

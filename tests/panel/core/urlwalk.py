@@ -12,7 +12,11 @@ PUBLIC = {
     "branding:logo",
     "branding:favicon",
     "set_language",
+    "users:password_reset",
 }
+# Public URLs that take arguments, and what to build them with (a link that does not work:
+# the page says so).
+PUBLIC_KWARGS = {"users:password_reset": {"uidb64": "MQ", "token": "used-or-expired"}}
 # Pages any logged-in user may open (they show only what the user may see).
 USER = {
     "core:home",
@@ -60,6 +64,12 @@ ADMIN = {
     "core:status",
     "users:user_list",
     "users:user_create",
+    "users:detail",
+    "users:disable",
+    "users:enable",
+    "users:password_reset_link",
+    "users:two_factor_off",
+    "users:delete",
     "connections:list",
     "connections:add",
     "connections:detail",
@@ -99,6 +109,8 @@ POST_ONLY = {
     "connections:refresh",
     "teams:member_add",
     "teams:member_role",
+    "users:enable",
+    "users:password_reset_link",
     "servers:console",
     "operations:reveal",
     "operations:dismiss",
@@ -126,6 +138,7 @@ GET_ONLY = {
     "branding:list",
     "grants:server_picker",
     "teams:list",
+    "users:user_list",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
