@@ -1,7 +1,11 @@
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Team
+from panel.accounts.forms import check_new_username
+from panel.accounts.models import User
+
+from .models import Invitation, Membership, Team
 
 
 class TeamForm(forms.ModelForm):
@@ -18,19 +22,25 @@ class TeamForm(forms.ModelForm):
         return name
 
 
+def _role_field():
+    return forms.ChoiceField(
+        label=_("Role"),
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+        help_text=_(
+            "A team manager can add and remove members and give the team access, "
+            "but only permissions they hold themselves."
+        ),
+    )
+
+
 class MemberForm(forms.Form):
-    """Add an existing user to a team. (Inviting someone new by e-mail is not here yet: an
-    accepted invitation should end in teams.services.add_member too.)"""
+    """Add an existing user to a team (someone without a login: InvitationForm)."""
 
     username = forms.CharField(
         max_length=150, help_text="The username of someone who already has a login here."
     )
-    role = forms.ChoiceField(
-        choices=Membership.Role.choices,
-        initial=Membership.Role.MEMBER,
-        help_text="A team manager can add and remove members and give the team access, "
-        "but only permissions they hold themselves.",
-    )
+    role = _role_field()
 
     def __init__(self, *args, team: Team, **kwargs):
         self.team = team
@@ -38,7 +48,7 @@ class MemberForm(forms.Form):
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username__iexact=username).first()
+        user = User.objects.filter(username__iexact=username).first()
         if user is None:
             raise forms.ValidationError("No user has this username.")
         self.cleaned_data["user"] = user
@@ -54,3 +64,47 @@ class MemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = _role_field()
+
+    def __init__(self, *args, team: Team, **kwargs):
+        self.team = team
+        # Ids of its own: MemberForm on the same page has a "role" too.
+        super().__init__(*args, auto_id="invitation-%s", **kwargs)
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if self.team.invitations.pending().filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An invitation to this address is waiting already. Revoke it to send a new one.")
+            )
+        return email
+
+
+class JoinForm(BaseUserCreationForm):
+    """The username and password of someone accepting an invitation (their e-mail address
+    is the invitation's)."""
+
+    class Meta(BaseUserCreationForm.Meta):
+        model = User
+        fields = ["username"]
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        # The e-mail address is set before the password checks, which compare against it.
+        super().__init__(*args, instance=User(email=invitation.email), **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        check_new_username(username)
+        return username
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A username that is taken must not cost the passwords too: when they passed every
+        # check they are shown again (the page is never cached).
+        if not self.has_error("password1") and not self.has_error("password2"):
+            for name in ("password1", "password2"):
+                self.fields[name].widget.render_value = True

@@ -16,4 +16,12 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path("<int:team_id>/invitations/", views.invite, name="invite"),
+    path(
+        "<int:team_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    # The link in an invitation e-mail (?token=...), open to anyone who has it.
+    path("join/", views.join, name="join"),
 ]

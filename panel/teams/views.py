@@ -1,26 +1,38 @@
-"""Team pages: the list and creation (admins), and each team's page with its members and
-its access (admins, and the team's managers)."""
+"""Team pages: the list and creation (admins), each team's page with its members, its
+invitations and its access (admins, and the team's managers), and the page an invitation
+leads to (anyone with its link)."""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from panel.accounts.decorators import admin_required
 from panel.audit.log import record
+from panel.core.templatetags.panel import when
 from panel.grants.access import is_panel_admin
 from panel.grants.forms import GrantForm
 from panel.grants.models import Grant
 from panel.grants.views import give_access, grant_rows, picker_context
 
-from . import services
+from . import invitations, services
 from .access import managed_teams, manager_or_admin_required, team_view
-from .forms import MemberForm, RoleForm, TeamForm
-from .models import Membership, Team
+from .forms import InvitationForm, JoinForm, MemberForm, RoleForm, TeamForm
+from .models import Invitation, Membership, Team
+
+logger = logging.getLogger(__name__)
 
 
 @manager_or_admin_required
@@ -53,33 +65,57 @@ def team_create(request):
     return render(request, "teams/team_create.html", {"form": form})
 
 
-def _members_context(request, team, member_form=None, notice="") -> dict:
+def _members_context(request, team, form=None, notice="") -> dict:
     return {
         "team": team,
         "memberships": team.memberships.select_related("user").order_by("user__username"),
-        "member_form": member_form or MemberForm(team=team),
+        "member_form": form or MemberForm(team=team),
         "admin": is_panel_admin(request.user),
         "roles": Membership.Role.choices,
         "notice": notice,
     }
 
 
-def _page(request, team, *, member_form=None, grant_form=None, status=200):
+def _invitations_context(request, team, form=None, notice="") -> dict:
+    return {
+        "team": team,
+        "invitations": invitations.pending(team),
+        "invite_form": form or InvitationForm(team=team),
+        "invitation_notice": notice,
+        "invitation_days": settings.PANEL_INVITATION_DAYS,
+    }
+
+
+# The sections of a team's page that htmx swaps on their own, and their context.
+SECTIONS = {"members": _members_context, "invitations": _invitations_context}
+
+
+def _page(request, team, *, section="", form=None, grant_form=None):
+    """The whole page; a refused `form` goes to its `section`, with its errors."""
     grants = Grant.objects.filter(team=team).order_by("connection__name", "server__display_name")
     context = {
-        **_members_context(request, team, member_form),
         "form": grant_form or GrantForm(granter=request.user),
         "picker": picker_context(request, request.user, team, data=request.POST or None),
         "grants": grant_rows(grants),
     }
-    return render(request, "teams/team_detail.html", context, status=status)
+    for name, build in SECTIONS.items():
+        context.update(build(request, team, form if name == section else None))
+    return render(request, "teams/team_detail.html", context)
 
 
-def _members_changed(request, team, notice: str):
-    """After a change to the members: their section (htmx) or the page again."""
+def _refused(request, team, section: str, form):
+    """A refused form: its section with the errors (htmx) or the page again."""
     if request.htmx:
-        context = _members_context(request, team, notice=notice)
-        return render(request, "teams/team_detail.html#members", context)
+        context = SECTIONS[section](request, team, form)
+        return render(request, f"teams/team_detail.html#{section}", context, status=422)
+    return _page(request, team, section=section, form=form)
+
+
+def _changed(request, team, section: str, notice: str):
+    """After a change in a section: that section (htmx) or the page again."""
+    if request.htmx:
+        context = SECTIONS[section](request, team, notice=notice)
+        return render(request, f"teams/team_detail.html#{section}", context)
     if notice:
         messages.success(request, notice)
     return redirect("teams:detail", team_id=team.pk)
@@ -103,10 +139,7 @@ def team_detail(request, team: Team):
 def member_add(request, team: Team):
     form = MemberForm(request.POST, team=team)
     if not form.is_valid():
-        if request.htmx:
-            context = _members_context(request, team, member_form=form)
-            return render(request, "teams/team_detail.html#members", context, status=422)
-        return _page(request, team, member_form=form)
+        return _refused(request, team, "members", form)
     user, role = form.cleaned_data["user"], form.cleaned_data["role"]
     services.add_member(request.user, team, user, role)
     record(
@@ -114,7 +147,7 @@ def member_add(request, team: Team):
         request=request,
         details={"team": team.name, "user": user.username, "role": role},
     )
-    return _members_changed(request, team, f"{user.username} is now in team {team.name}.")
+    return _changed(request, team, "members", f"{user.username} is now in team {team.name}.")
 
 
 def _membership(team, membership_id) -> Membership:
@@ -142,7 +175,7 @@ def member_role(request, team: Team, membership_id: int):
         )
         role = membership.get_role_display().lower()
         notice = f"{membership.user.username} is now {role}."
-    return _members_changed(request, team, notice)
+    return _changed(request, team, "members", notice)
 
 
 @team_view
@@ -164,7 +197,7 @@ def member_remove(request, team: Team, membership_id: int):
             if request.htmx:
                 return HttpResponseClientRedirect(reverse("servers:list"))
             return redirect("servers:list")
-        return _members_changed(request, team, notice)
+        return _changed(request, team, "members", notice)
     return render(request, "teams/member_remove.html", {"team": team, "membership": membership})
 
 
@@ -179,3 +212,120 @@ def team_delete(request, team: Team):
         messages.success(request, f"Team {name} was deleted; its members lost its access.")
         return redirect("teams:list")
     return render(request, "teams/team_delete.html", {"team": team})
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+@team_view
+@require_POST
+def invite(request, team: Team):
+    form = InvitationForm(request.POST, team=team)
+    if not form.is_valid():
+        return _refused(request, team, "invitations", form)
+    email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    try:
+        invitation = invitations.invite(request, team, email, role)
+    except OSError as error:
+        logger.warning("team %s: the invitation e-mail could not be sent: %r", team.pk, error)
+        form.add_error(
+            None,
+            _(
+                "The e-mail could not be sent, so nobody was invited. Try again in a while; "
+                "if it keeps failing, the panel's e-mail settings need a look."
+            ),
+        )
+        return _refused(request, team, "invitations", form)
+    record(
+        "invitation.create",
+        request=request,
+        details={"team": team.name, "e-mail": email, "role": role},
+    )
+    notice = _("%(email)s is invited. The link in the e-mail works once, until %(time)s.") % {
+        "email": email,
+        "time": when(invitation.expires_at),
+    }
+    return _changed(request, team, "invitations", notice)
+
+
+@team_view
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request, team: Team, invitation_id: int):
+    """GET: the question (a dialog asks with JavaScript); POST: the link stops working."""
+    invitation = get_object_or_404(invitations.pending(team), pk=invitation_id)
+    if request.method == "POST":
+        invitations.revoke(request.user, invitation)
+        record(
+            "invitation.revoke",
+            request=request,
+            details={"team": team.name, "e-mail": invitation.email},
+        )
+        notice = _("The invitation to %(email)s was revoked: its link no longer works.") % {
+            "email": invitation.email
+        }
+        return _changed(request, team, "invitations", notice)
+    context = {"team": team, "invitation": invitation}
+    return render(request, "teams/invitation_revoke.html", context)
+
+
+# Which invitation this browser's link led to (its pk: the token is in no session).
+JOIN_SESSION_KEY = "teams.invitation"
+
+
+def _join_problem(request, reason: str, invitation=None, status=200):
+    context = {"reason": reason, "invitation": invitation}
+    return render(request, "teams/join_problem.html", context, status=status)
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def join(request):
+    """Where an invitation's link leads: choose a username and a password, and join the
+    team. A used, revoked or expired link gets a page that says so, in plain words.
+
+    Someone logged in is asked to log out first: the invitation makes a new login, and
+    joining their own account to a team is for a team manager to do (Add a member)."""
+    if "token" in request.GET:
+        # The link from the e-mail: remember its invitation, and take the token out of the
+        # address bar, the history, Referer headers and every later log line.
+        if invitations.throttled(request):
+            return _join_problem(request, "throttled", status=429)
+        invitation = invitations.find(request, request.GET["token"])
+        request.session[JOIN_SESSION_KEY] = invitation.pk if invitation else None
+        return redirect("teams:join")
+    invitation = (
+        Invitation.objects.select_related("team", "invited_by")
+        .filter(pk=request.session.get(JOIN_SESSION_KEY))
+        .first()
+    )
+    reason = invitations.problem(invitation)
+    if reason:
+        return _join_problem(request, reason, invitation)
+    if request.user.is_authenticated:
+        return _join_problem(request, "logged_in", invitation)
+    form = JoinForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.accept(invitation, form)
+        except invitations.Closed as closed:  # in the meantime, e.g. from another tab
+            return _join_problem(request, closed.reason, invitation)
+        login(request, user)
+        del request.session[JOIN_SESSION_KEY]
+        record(
+            "invitation.accept",
+            request=request,
+            details={
+                "team": invitation.team.name,
+                "e-mail": invitation.email,
+                "role": invitation.role,
+                "invited by": invitation.invited_by.username,
+            },
+        )
+        messages.success(
+            request, _("Welcome! You are in team %(team)s.") % {"team": invitation.team.name}
+        )
+        # Where every login lands (and where a required two-factor enrolment begins).
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "teams/join.html", {"form": form, "invitation": invitation})
