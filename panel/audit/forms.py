@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .log import LABELS
 from .models import AuditEntry
@@ -7,28 +9,37 @@ from .models import AuditEntry
 class AuditFilterForm(forms.Form):
     """The audit page's filters (GET); every field is optional."""
 
-    user = forms.CharField(required=False, max_length=150, label="User")
-    action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *sorted(LABELS.items(), key=lambda i: i[1])]
-    )
+    user = forms.CharField(required=False, max_length=150, label=gettext_lazy("User"))
+    # The actions' choices are set per form: sorted by their label in the page's language.
+    action = forms.ChoiceField(required=False, label=gettext_lazy("Action"))
     server = forms.CharField(
-        required=False, max_length=255, label="Server", help_text="Name or Terrahost id."
+        required=False,
+        max_length=255,
+        label=gettext_lazy("Server"),
+        help_text=gettext_lazy("Name or Terrahost id."),
     )
     result = forms.ChoiceField(
-        required=False, choices=[("", "Any result"), *AuditEntry.Result.choices]
+        required=False,
+        label=gettext_lazy("Result"),
+        choices=[("", gettext_lazy("Any result")), *AuditEntry.Result.choices],
     )
     since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = sorted(((key, str(text)) for key, text in LABELS.items()), key=lambda i: i[1])
+        self.fields["action"].choices = [("", _("Any action")), *actions]
 
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The end date is before the start date.")
+            self.add_error("until", _("The end date is before the start date."))
         return data
 
     def filter(self, entries):

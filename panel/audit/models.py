@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnly(Exception):
@@ -36,9 +37,9 @@ class AuditEntry(models.Model):
     """
 
     class Result(models.TextChoices):
-        OK = "ok", "Done"
-        REFUSED = "refused", "Refused"
-        FAILED = "failed", "Failed"
+        OK = "ok", _("Done")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
@@ -101,13 +102,13 @@ SORTS = {
 DEFAULT_SORT = ("date", True)  # newest first
 # (sort key or None when the column does not sort, label, CSS class)
 COLUMNS = [
-    ("number", "Number", ""),
-    ("date", "Date", ""),
-    ("due", "Due date", ""),
-    (None, "Without VAT", "num"),
-    (None, "VAT", "num"),
-    ("total", "With VAT", "num"),
-    ("paid", "Status", ""),
+    ("number", _("Number"), ""),
+    ("date", _("Date"), ""),
+    ("due", _("Due date"), ""),
+    (None, _("Without VAT"), "num"),
+    (None, _("VAT"), "num"),
+    ("total", _("With VAT"), "num"),
+    ("paid", _("Status"), ""),
 ]
 
 

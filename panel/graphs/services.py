@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.services import api
@@ -21,8 +23,21 @@ from terrahost_client.errors import TerrahostError
 
 logger = logging.getLogger(__name__)
 
-KINDS = {"bandwidth": "Bandwidth", "packets": "Packets"}
-PERIODS = {"day": "Last day", "week": "Last week", "month": "Last month", "year": "Last year"}
+KINDS = {"bandwidth": _("Bandwidth"), "packets": _("Packets")}
+# The period tabs.
+PERIODS = {
+    "day": _("Last day"),
+    "week": _("Last week"),
+    "month": _("Last month"),
+    "year": _("Last year"),
+}
+# The period inside a sentence or an image's description ("Bandwidth, last day").
+PERIOD_PHRASES = {
+    "day": pgettext_lazy("graph period", "last day"),
+    "week": pgettext_lazy("graph period", "last week"),
+    "month": pgettext_lazy("graph period", "last month"),
+    "year": pgettext_lazy("graph period", "last year"),
+}
 
 # The panel serves these bytes from its own origin as image/png: anything that is not a
 # PNG (a broken or hostile answer) is treated as no graph at all.

@@ -9,13 +9,30 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user
 
 from . import services
-from .services import KINDS, PERIODS
+from .services import KINDS, PERIOD_PHRASES, PERIODS
+
+# What a section says while it loads, when its graph failed, and when there is none yet:
+# whole sentences per kind (the kind's name is not glued into a sentence).
+LOADING = {
+    "bandwidth": gettext_lazy("Loading the bandwidth graph…"),
+    "packets": gettext_lazy("Loading the packets graph…"),
+}
+FAILED = {
+    "bandwidth": gettext_lazy("The bandwidth graph could not be loaded just now."),
+    "packets": gettext_lazy("The packets graph could not be loaded just now."),
+}
+NONE_YET = {
+    "bandwidth": gettext_lazy("There is no bandwidth graph for the %(period)s yet."),
+    "packets": gettext_lazy("There is no packets graph for the %(period)s yet."),
+}
 
 
 @dataclass
@@ -40,11 +57,27 @@ class Section:
 
     @property
     def period_label(self) -> str:
-        return PERIODS[self.period].lower()
+        return str(PERIOD_PHRASES[self.period])
 
     @property
     def alt(self) -> str:
-        return f"{self.title}, {self.period_label}"
+        return _("%(kind)s, %(period)s") % {"kind": self.title, "period": self.period_label}
+
+    @property
+    def tabs_label(self) -> str:
+        return _("%(kind)s: period") % {"kind": self.title}
+
+    @property
+    def loading_text(self) -> str:
+        return str(LOADING[self.kind])
+
+    @property
+    def failed_text(self) -> str:
+        return str(FAILED[self.kind])
+
+    @property
+    def empty_text(self) -> str:
+        return NONE_YET[self.kind] % {"period": self.period_label}
 
     @property
     def url(self) -> str:
