@@ -5,6 +5,8 @@ import re
 from urllib.parse import urlsplit
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panel.servers.forms import ActionForm
 
@@ -14,25 +16,29 @@ URL_MAX = 2048
 def iso_url_problem(value: str) -> str:
     """Why Terrahost would refuse `value` as an ISO's URL, or "" when it takes it."""
     if len(value) > URL_MAX or re.search(r"\s", value):
-        return f"Enter one web address without spaces, at most {URL_MAX} characters."
+        return _("Enter one web address without spaces, at most %(max)d characters.") % {
+            "max": URL_MAX
+        }
     try:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:
-        return "This is not a web address."
+        return _("This is not a web address.")
     if parts.scheme not in ("http", "https") or not host:
-        return "Enter a web address that starts with http:// or https://."
+        return _("Enter a web address that starts with http:// or https://.")
     if not parts.path.lower().endswith(".iso") or parts.path.endswith("/.iso"):
-        return "The address must point to an .iso file, e.g. https://example.com/rescue.iso."
+        return _("The address must point to an .iso file, e.g. https://example.com/rescue.iso.")
     return ""
 
 
 class UploadForm(ActionForm):
     url = forms.CharField(
-        label="Address of the ISO image",
+        label=gettext_lazy("Address of the ISO image"),
         max_length=URL_MAX,
-        help_text="A link to an .iso file (http:// or https://) that the provider downloads "
-        "for you, e.g. https://example.com/rescue.iso.",
+        help_text=gettext_lazy(
+            "A link to an .iso file (http:// or https://) that the provider downloads "
+            "for you, e.g. https://example.com/rescue.iso."
+        ),
         widget=forms.URLInput(attrs={"autocomplete": "off", "inputmode": "url"}),
     )
 

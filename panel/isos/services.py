@@ -8,6 +8,8 @@ operation. Uploading takes minutes and is an operation (see operation.py).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from panel.connections.errors import ConnectionProblem
 from panel.connections.services import api
 from panel.core.actions import Outcome, explain, perform
@@ -40,7 +42,11 @@ def mount(request, row, iso, key: str) -> Outcome:
         "iso.mount",
         key,
         lambda client: in_their_words(lambda: client.isos.mount(row.srv_id, iso.id)),
-        done=f"{iso.name or 'The ISO image'} is mounted: the server can start from it.",
+        done=(
+            _("%(name)s is mounted: the server can start from it.") % {"name": iso.name}
+            if iso.name
+            else _("The ISO image is mounted: the server can start from it.")
+        ),
         scope="iso",
         fingerprint=str(iso.id),
         details={"iso_id": iso.id, "name": iso.name},
@@ -54,7 +60,7 @@ def unmount(request, row, key: str) -> Outcome:
         "iso.unmount",
         key,
         lambda client: in_their_words(lambda: client.isos.mount(row.srv_id, UNMOUNT)),
-        done="The ISO image is unmounted: the server starts from its own disk again.",
+        done=_("The ISO image is unmounted: the server starts from its own disk again."),
         scope="iso",
         fingerprint="unmount",
     )

@@ -1,20 +1,25 @@
 """The order forms. Both are billable, so both are confirmed before anything is sent."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from panel.servers.forms import ActionForm, ConfirmForm
 
 # What each kind of address is, for people who do not run networks.
 IP_TYPES = {
     "l3": (
-        "Routed (L3)",
-        "Routed to your server's main address: works at once, nothing to configure on the "
-        "network side.",
+        _("Routed (L3)"),
+        _(
+            "Routed to your server's main address: works at once, nothing to configure on the "
+            "network side."
+        ),
     ),
     "l2": (
-        "Same network segment (L2)",
-        "On the same network segment as the server: needs configuring on the server "
-        "before it answers.",
+        _("Same network segment (L2)"),
+        _(
+            "On the same network segment as the server: needs configuring on the server "
+            "before it answers."
+        ),
     ),
 }
 

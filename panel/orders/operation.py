@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from panel.operations.kinds import Check, Kind, register
 from panel.servers import mirror
 from panel.servers.services import server_changed
@@ -45,13 +48,17 @@ def check_upgrade(client, op) -> Check:
     if not upgrading and matches_package(server, op.input):
         _changed(op, server)
         package = op.input.get("name", "")
-        summary = f"The server now has the {package} package." if package else ""
+        summary = ""
+        if package:
+            summary = _("The server now has the %(package)s package.") % {"package": package}
         return Check(done=True, result={"package": package, "summary": summary})
-    return Check(
-        seen=upgrading or matches_package(server, op.input),
-        progress=f"Upgrading to {op.input.get('name') or 'the new package'}: "
-        "this usually takes a few minutes…",
+    name = op.input.get("name")
+    progress = (
+        _("Upgrading to %(package)s: this usually takes a few minutes…") % {"package": name}
+        if name
+        else _("Upgrading to the new package: this usually takes a few minutes…")
     )
+    return Check(seen=upgrading or matches_package(server, op.input), progress=progress)
 
 
 # --- extra IPv4 ------------------------------------------------------------------------------
@@ -74,8 +81,10 @@ def check_ipv4(client, op) -> Check:
     before = op.result.get("before")
     waiting = Check(
         seen=False,
-        progress="Ordered. The new address appears on the server after a while; "
-        "this page shows it when it does…",
+        progress=_(
+            "Ordered. The new address appears on the server after a while; "
+            "this page shows it when it does…"
+        ),
     )
     if before is None:  # never sent (see read_before): nothing to look for
         return waiting
@@ -83,7 +92,8 @@ def check_ipv4(client, op) -> Check:
     new = [address for address in _ipv4(server) if address not in before]
     if new:
         _changed(op, server)
-        return Check(done=True, result={"address": new[0], "summary": f"{new[0]} is now yours."})
+        summary = _("%(address)s is now yours.") % {"address": new[0]}
+        return Check(done=True, result={"address": new[0], "summary": summary})
     return waiting
 
 
@@ -97,10 +107,10 @@ register(
     Kind(
         name="upgrade",
         key="upgrade.order",
-        label="Upgrade",
+        label=gettext_lazy("Upgrade"),
         send=send_upgrade,
         check=check_upgrade,
-        started="The upgrade was ordered; the provider is carrying it out…",
+        started=gettext_lazy("The upgrade was ordered; the provider is carrying it out…"),
         first_check=3.0,
         longest_pause=10.0,
         give_up_after=2 * 3600,
@@ -110,10 +120,10 @@ register(
     Kind(
         name="ipv4_order",
         key="ip.order",
-        label="IPv4 order",
+        label=gettext_lazy("IPv4 order"),
         send=send_ipv4,
         check=check_ipv4,
-        started="The address was ordered; it appears on the server after a while…",
+        started=gettext_lazy("The address was ordered; it appears on the server after a while…"),
         first_check=3.0,
         longest_pause=15.0,
         give_up_after=4 * 3600,

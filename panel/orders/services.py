@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from panel.connections.errors import ConnectionProblem
 from panel.connections.services import api
 from panel.core.actions import Outcome, explain
@@ -12,7 +15,8 @@ from panel.operations.models import Operation
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import UpgradePackage
 
-NOT_ORDERABLE = (
+# Translated where it is shown (offers()).
+NOT_ORDERABLE = gettext_noop(
     "Not offered here: the provider lists this package without an order number, so the "
     "panel cannot order it safely. Contact support to order it."
 )
@@ -44,7 +48,7 @@ def offers(row) -> tuple[list[Offer], Outcome | None]:
             packages = client.upgrades.list(row.srv_id)
     except (TerrahostError, ConnectionProblem) as error:
         return [], explain(error, write=False)
-    return [Offer(p, "" if p.id is not None else NOT_ORDERABLE) for p in packages], None
+    return [Offer(p, "" if p.id is not None else _(NOT_ORDERABLE)) for p in packages], None
 
 
 def pick(offers_: list[Offer], value) -> Offer | None:
