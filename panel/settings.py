@@ -274,12 +274,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (Redis): mirror locks, detail cache ------------------------------------------
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis answers within a millisecond or two; one that takes longer than this is stuck
+# (stopped, swapping, cut off), and the panel goes on without it: pages read the database
+# and the API, actions are refused in plain words. Used for the cache, the locks and the
+# Celery broker.
+REDIS_TIMEOUT = envint("PANEL_REDIS_TIMEOUT_MS", 500) / 1000
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("PANEL_CACHE_PREFIX", "panel"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+            # After one timeout, cache and lock calls fail at once for this many seconds
+            # instead of each waiting REDIS_TIMEOUT again (panel.core.breaker).
+            "pool_class": "panel.core.breaker.ConnectionPool",
+            "breaker_pause": envint("PANEL_REDIS_PAUSE", 5),
+        },
     }
 }
 if TESTING:
@@ -287,6 +299,10 @@ if TESTING:
     CACHES["default"]["KEY_PREFIX"] = f"panel-test-{uuid.uuid4().hex[:12]}"
 
 # --- Auth -----------------------------------------------------------------------------------
+
+# Sessions live in the database, never only in the cache: logging in and staying logged in
+# must not depend on Redis answering.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -441,10 +457,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-# Starting an operation says "background jobs unavailable" within seconds when Redis is
-# down, instead of hanging the page (the row is then removed again).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A broker that does not answer makes queueing a task fail within REDIS_TIMEOUT, and the
+# page says so (an operation's row is then removed again), instead of the page hanging:
+# short socket timeouts, no reconnection attempts when publishing (max_retries 0: kombu
+# would otherwise retry connecting for seconds), and no publish retry. A worker's own
+# connection keeps retrying (broker_connection_max_retries), and a follow-up task that
+# could not be queued is picked up again by the sweep (panel.operations.tasks).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
 
 # --- E-mail (an operation's end is mailed to whoever started it) ---------------------------
 

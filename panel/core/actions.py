@@ -38,7 +38,7 @@ from panel.audit.models import AuditEntry
 from panel.branding.whitelabel import scrub
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.services import api
-from panel.core import locks
+from panel.core import locks, softcache
 from panel.grants.access import is_panel_admin
 from panel.servers.services import server_changed
 from terrahost_client.errors import (
@@ -224,12 +224,14 @@ def perform(
             )
             return _finish(claim, None, outcome, action, audit)
         outcome = _call(row, call, done, not_supported, after)
+        # From here on the call was made: Redis stopping now must not turn its outcome
+        # into an error page, so these writes are skipped (with a warning) if it does.
         if cooldown and (outcome.ok or outcome.data.get("maybe_sent")):
-            cache.set(cooling, time.time() + cooldown, timeout=cooldown)
+            softcache.set(cooling, time.time() + cooldown, cooldown)
         if outcome.ok:
             server_changed(row)
         outcome_text = outcome.stored()
-        cache.set(recent, {"fingerprint": fingerprint, "outcome": outcome_text}, RECENT_TTL)
+        softcache.set(recent, {"fingerprint": fingerprint, "outcome": outcome_text}, RECENT_TTL)
         return _finish(claim, outcome_text, outcome, action, audit)
     finally:
         lock.release()
@@ -254,10 +256,8 @@ def _call(row, call, done, not_supported, after) -> Outcome:
 
 def _finish(claim: str, text: str | None, outcome: Outcome, action: str, audit: dict) -> Outcome:
     """Keep the outcome for replays of this key, and write the audit entry."""
-    try:
-        cache.set(claim, text or outcome.stored(), timeout=KEY_TTL)
-    except locks.UNAVAILABLE as error:  # the outcome stands; a replay then says "pending"
-        logger.warning("could not keep the outcome of %s (%r)", action, error)
+    # Without Redis the outcome stands; a replay of the key then says "pending".
+    softcache.set(claim, text or outcome.stored(), KEY_TTL)
     message = outcome.message if not outcome.detail else f"{outcome.message} ({outcome.detail})"
     record(action, result=outcome.result, message=message, **audit)
     return outcome

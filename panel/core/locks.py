@@ -34,9 +34,10 @@ from redis.lock import Lock
 
 logger = logging.getLogger(__name__)
 
-# What acquire(), locked() and wait_released() raise when Redis does not answer; each
-# caller decides what to do without the lock (see panel.servers.mirror and
-# panel.connections.tokens). release() never raises.
+# What acquire(), locked() and wait_released() raise when Redis does not answer (after
+# one short timeout, then at once: panel.core.breaker); each caller decides what to do
+# without the lock (see panel.servers.mirror and panel.connections.tokens). release()
+# never raises.
 UNAVAILABLE = (RedisError, OSError)
 
 FIRST_DELAY = 0.05

@@ -1,6 +1,7 @@
 """The cache as an optimisation, for every app: when Redis does not answer, a read is a
 miss and a write or delete is skipped (with a warning), so the caller asks Terrahost or
-the database instead of failing the page.
+the database instead of failing the page. "Does not answer" takes one short socket timeout
+(settings.REDIS_TIMEOUT), then nothing for a few seconds (panel.core.breaker).
 
     from panel.core import softcache
     value = softcache.get(key)          # None on a miss or an outage

@@ -24,7 +24,7 @@ def home(request):
 @admin_required
 @require_GET
 def status(request):
-    checks = [health.check_database(), health.check_redis(), health.check_celery()]
+    checks = health.checks()
     connections = Connection.objects.with_server_counts()
     context = {"checks": checks, "connections": connections, "all_ok": all(c.ok for c in checks)}
     return render(request, "core/status.html", context)

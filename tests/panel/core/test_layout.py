@@ -56,12 +56,7 @@ def _get_pages(names, build):
     ]
 
 
-def test_every_page_an_admin_can_open_has_no_inline_code(
-    alice_client, bob, servers, connection, monkeypatch
-):
-    from panel.core import health
-
-    monkeypatch.setattr(health, "check_celery", lambda: health.Check("Celery", True, "stub"))
+def test_every_page_an_admin_can_open_has_no_inline_code(alice_client, bob, servers, connection):
     build = url_builder(
         connection=connection,
         server=servers[0],

@@ -1,55 +1,61 @@
+from django.core.cache import cache
 from django.urls import reverse
 
 from panel.core import health
+from panel.operations.tasks import WORKERS_ALIVE_KEY, heartbeat
+from tests.panel.conftest import wait_for
 
 URL = reverse("core:status")
 
 
-def test_it_shows_redis_celery_and_the_connections(alice_client, connection, monkeypatch):
-    monkeypatch.setattr(
-        "panel.celery.app.control.ping", lambda timeout: [{"celery@web": {"ok": "pong"}}]
-    )
+def test_it_shows_redis_the_workers_and_the_connections(alice_client, connection):
     response = alice_client.get(URL)
     assert response.status_code == 200
     text = response.text
-    assert "Redis" in text and "Celery worker" in text and "Database" in text
-    assert "1 answering: celery@web" in text
+    assert "Redis" in text and "Celery workers" in text and "Database" in text
+    assert "A worker reported 0 s ago" in text  # the heartbeat (tests/panel/conftest.py)
     assert "Sandbox" in text
     assert "All systems answer" in text
 
 
-def test_it_says_when_no_worker_answers(alice_client, db, monkeypatch):
-    monkeypatch.setattr("panel.celery.app.control.ping", lambda timeout: [])
+def test_it_never_waits_for_a_live_ping_of_the_workers(alice_client, db, monkeypatch):
+    def ping(*args, **kwargs):
+        raise AssertionError("the status page pinged the workers")
+
+    monkeypatch.setattr("panel.celery.app.control.ping", ping)
+    assert alice_client.get(URL).status_code == 200
+
+
+def test_it_says_when_no_worker_reported(alice_client, db):
+    cache.delete(WORKERS_ALIVE_KEY)
     response = alice_client.get(URL)
-    assert "No worker answered" in response.text
+    assert "No worker has reported for over 75 s" in response.text
     assert "Something needs attention" in response.text
 
 
-def test_it_says_when_the_broker_is_down(monkeypatch):
-    def boom(timeout):
-        raise ConnectionError("refused")
-
-    monkeypatch.setattr("panel.celery.app.control.ping", boom)
-    check = health.check_celery()
-    assert not check.ok
-    assert "broker cannot be reached" in check.detail
+def test_it_shows_a_real_worker_reporting(worker, alice_client):
+    cache.delete(WORKERS_ALIVE_KEY)
+    heartbeat.delay()  # what beat queues every 20 s
+    wait_for(lambda: cache.get(WORKERS_ALIVE_KEY), what="the worker to run the heartbeat")
+    assert "A worker reported" in alice_client.get(URL).text
 
 
 def test_it_checks_a_real_redis():
     assert health.check_redis().ok
 
 
-def test_it_reports_redis_down(settings):
+def test_it_reports_redis_down_and_does_not_read_the_heartbeat(settings, db):
     settings.REDIS_URL = "redis://127.0.0.1:9/0"
-    check = health.check_redis(timeout=0.2)
-    assert not check.ok
+    database, redis, workers = health.checks()
+    assert database.ok
+    assert not redis.ok and "Redis does not answer" in redis.detail
+    assert workers.ok is None and workers.detail == "Their heartbeat is kept in Redis."
 
 
-def test_it_lists_the_connections_health(alice_client, connection, sandbox, monkeypatch):
+def test_it_lists_the_connections_health(alice_client, connection, sandbox):
     from panel.connections.models import Connection
     from panel.servers import mirror
 
-    monkeypatch.setattr("panel.celery.app.control.ping", lambda timeout: [])
     sandbox.set_faults({"error_rate": 1.0})
     Connection.objects.filter(pk=connection.pk).update(servers_checked_at=None)
     mirror.refresh_connection(Connection.objects.get(pk=connection.pk))
