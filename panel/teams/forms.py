@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from panel.accounts.forms import check_new_username
@@ -12,13 +13,14 @@ class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "description"]
-        help_texts = {"description": "Optional: who is in it, what it is for."}
+        labels = {"name": _("Name"), "description": _("Description")}
+        help_texts = {"description": _("Optional: who is in it, what it is for.")}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         others = Team.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
         if others.exists():
-            raise forms.ValidationError("There is already a team with this name.")
+            raise forms.ValidationError(_("There is already a team with this name."))
         return name
 
 
@@ -38,7 +40,9 @@ class MemberForm(forms.Form):
     """Add an existing user to a team (someone without a login: InvitationForm)."""
 
     username = forms.CharField(
-        max_length=150, help_text="The username of someone who already has a login here."
+        label=_("Username"),
+        max_length=150,
+        help_text=_("The username of someone who already has a login here."),
     )
     role = _role_field()
 
@@ -50,7 +54,7 @@ class MemberForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         user = User.objects.filter(username__iexact=username).first()
         if user is None:
-            raise forms.ValidationError("No user has this username.")
+            raise forms.ValidationError(_("No user has this username."))
         self.cleaned_data["user"] = user
         return user.username
 
@@ -58,7 +62,10 @@ class MemberForm(forms.Form):
         data = super().clean()
         user = data.get("user") or self.cleaned_data.get("user")
         if user is not None and self.team.memberships.filter(user=user).exists():
-            self.add_error("username", f"{user.username} is already in this team.")
+            self.add_error(
+                "username",
+                gettext("%(username)s is already in this team.") % {"username": user.username},
+            )
         return data
 
 

@@ -60,7 +60,9 @@ def team_create(request):
             request.user, form.cleaned_data["name"], form.cleaned_data["description"]
         )
         record("team.create", request=request, details={"team": team.name})
-        messages.success(request, f"Team {team.name} was created. Add its members next.")
+        messages.success(
+            request, _("Team %(team)s was created. Add its members next.") % {"team": team.name}
+        )
         return redirect("teams:detail", team_id=team.pk)
     return render(request, "teams/team_create.html", {"form": form})
 
@@ -128,7 +130,9 @@ def team_detail(request, team: Team):
     if request.method == "POST":
         form = GrantForm(request.POST, granter=request.user)
         if form.is_valid() and give_access(request, team, form):
-            messages.success(request, f"Team {team.name}'s access was updated.")
+            messages.success(
+                request, _("Team %(team)s's access was updated.") % {"team": team.name}
+            )
             return redirect("teams:detail", team_id=team.pk)
         return _page(request, team, grant_form=form)
     return _page(request, team)
@@ -147,7 +151,11 @@ def member_add(request, team: Team):
         request=request,
         details={"team": team.name, "user": user.username, "role": role},
     )
-    return _changed(request, team, "members", f"{user.username} is now in team {team.name}.")
+    notice = _("%(username)s is now in team %(team)s.") % {
+        "username": user.username,
+        "team": team.name,
+    }
+    return _changed(request, team, "members", notice)
 
 
 def _membership(team, membership_id) -> Membership:
@@ -173,8 +181,11 @@ def member_role(request, team: Team, membership_id: int):
                 "role": membership.role,
             },
         )
-        role = membership.get_role_display().lower()
-        notice = f"{membership.user.username} is now {role}."
+        if membership.is_manager:
+            notice = _("%(username)s is now team manager.")
+        else:
+            notice = _("%(username)s is now a member.")
+        notice = notice % {"username": membership.user.username}
     return _changed(request, team, "members", notice)
 
 
@@ -191,7 +202,10 @@ def member_remove(request, team: Team, membership_id: int):
             request=request,
             details={"team": team.name, "user": membership.user.username},
         )
-        notice = f"{membership.user.username} was removed from {team.name}."
+        notice = _("%(username)s was removed from %(team)s.") % {
+            "username": membership.user.username,
+            "team": team.name,
+        }
         if membership.user == request.user and not is_panel_admin(request.user):
             messages.success(request, notice)  # no longer theirs to manage
             if request.htmx:
@@ -209,7 +223,9 @@ def team_delete(request, team: Team):
         name = team.name
         services.delete_team(request.user, team)
         record("team.delete", request=request, details={"team": name})
-        messages.success(request, f"Team {name} was deleted; its members lost its access.")
+        messages.success(
+            request, _("Team %(team)s was deleted; its members lost its access.") % {"team": name}
+        )
         return redirect("teams:list")
     return render(request, "teams/team_delete.html", {"team": team})
 
