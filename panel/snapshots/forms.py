@@ -2,6 +2,8 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panel.servers.forms import CONTROL, ActionForm
 
@@ -11,18 +13,23 @@ from .services import NAME_MAX
 
 class TakeSnapshotForm(ActionForm):
     name = forms.CharField(
-        label="Name",
+        label=gettext_lazy("Name"),
         max_length=NAME_MAX,
-        help_text=f"To tell this snapshot apart later; at most {NAME_MAX} characters.",
-        error_messages={"required": "Give the snapshot a name."},
+        error_messages={"required": gettext_lazy("Give the snapshot a name.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = _(
+            "To tell this snapshot apart later; at most %(max)d characters."
+        ) % {"max": NAME_MAX}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if CONTROL.search(name):
-            raise forms.ValidationError("The name cannot contain control characters.")
+            raise forms.ValidationError(_("The name cannot contain control characters."))
         if not name:
-            raise forms.ValidationError("Give the snapshot a name.")
+            raise forms.ValidationError(_("Give the snapshot a name."))
         return name
 
 
@@ -30,20 +37,23 @@ HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
 
 
 class ScheduleForm(forms.Form):
-    enabled = forms.BooleanField(label="Take snapshots on a schedule", required=False)
+    enabled = forms.BooleanField(label=gettext_lazy("Take snapshots on a schedule"), required=False)
     frequency = forms.ChoiceField(
-        label="How often", choices=SnapshotSchedule.Frequency.choices, initial="daily"
+        label=gettext_lazy("How often"), choices=SnapshotSchedule.Frequency.choices, initial="daily"
     )
     weekday = forms.TypedChoiceField(
-        label="Day (weekly only)", choices=SnapshotSchedule.WEEKDAYS, coerce=int, initial=0
+        label=gettext_lazy("Day (weekly only)"),
+        choices=SnapshotSchedule.WEEKDAYS,
+        coerce=int,
+        initial=0,
     )
-    hour = forms.TypedChoiceField(label="Time", choices=HOURS, coerce=int, initial=3)
+    hour = forms.TypedChoiceField(label=gettext_lazy("Time"), choices=HOURS, coerce=int, initial=3)
     keep = forms.IntegerField(
-        label="Snapshots to keep",
+        label=gettext_lazy("Snapshots to keep"),
         min_value=1,
         max_value=MAX_KEEP,
         initial=2,
-        help_text=(
+        help_text=gettext_lazy(
             "The oldest snapshots this schedule took are deleted beyond this number; "
             "other snapshots are never touched. The provider limits snapshots per server "
             "and a new one is taken before the oldest is deleted, so keep fewer than that "
@@ -53,4 +63,4 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hour"].label = f"Time ({settings.TIME_ZONE})"
+        self.fields["hour"].label = _("Time (%(zone)s)") % {"zone": settings.TIME_ZONE}

@@ -4,6 +4,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 # The provider also limits snapshots per server (three on the sandbox); a new snapshot is
 # taken before the oldest is pruned, so keeping as many as the limit fails at the limit.
@@ -20,17 +22,17 @@ class SnapshotSchedule(models.Model):
     """
 
     class Frequency(models.TextChoices):
-        DAILY = "daily", "Every day"
-        WEEKLY = "weekly", "Every week"
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
 
     WEEKDAYS = [
-        (0, "Monday"),
-        (1, "Tuesday"),
-        (2, "Wednesday"),
-        (3, "Thursday"),
-        (4, "Friday"),
-        (5, "Saturday"),
-        (6, "Sunday"),
+        (0, _("Monday")),
+        (1, _("Tuesday")),
+        (2, _("Wednesday")),
+        (3, _("Thursday")),
+        (4, _("Friday")),
+        (5, _("Saturday")),
+        (6, _("Sunday")),
     ]
 
     server = models.OneToOneField(
@@ -66,10 +68,25 @@ class SnapshotSchedule(models.Model):
 
     @property
     def description(self) -> str:
-        at = f"at {self.hour:02d}:00"
+        """ "Every Monday at 03:00, keeping 2" (in the active language)."""
+        values = {
+            "weekday": self.get_weekday_display(),
+            "time": f"{self.hour:02d}:00",
+            "keep": self.keep,
+        }
         if self.frequency == self.Frequency.WEEKLY:
-            return f"Every {self.get_weekday_display()} {at}, keeping {self.keep}"
-        return f"Every day {at}, keeping {self.keep}"
+            text = ngettext(
+                "Every %(weekday)s at %(time)s, keeping %(keep)d",
+                "Every %(weekday)s at %(time)s, keeping %(keep)d",
+                self.keep,
+            )
+        else:
+            text = ngettext(
+                "Every day at %(time)s, keeping %(keep)d",
+                "Every day at %(time)s, keeping %(keep)d",
+                self.keep,
+            )
+        return text % values
 
 
 class ScheduledSnapshot(models.Model):

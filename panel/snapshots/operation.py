@@ -8,6 +8,9 @@ it read to the page's cache, so the Snapshots page is never older than the last 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from panel.operations.kinds import Check, Kind, register
 from panel.operations.models import Operation
 from terrahost_client.errors import BadRequest, NotFound, NotSupported
@@ -61,11 +64,12 @@ def check_create(client, op) -> Check:
         ScheduledSnapshot.objects.filter(operation_id=op.pk).update(snap_id=new.id)
     name = op.input["name"]
     if new is not None and new.is_completed:
-        summary = f"The snapshot “{name}” is complete."
+        summary = _("The snapshot “%(name)s” is complete.") % {"name": name}
         return Check(done=True, result={"snap_id": new.id, "summary": summary})
     return Check(
         seen=new is not None,
-        progress=f"Taking the snapshot “{name}”: this usually takes a minute or two…",
+        progress=_("Taking the snapshot “%(name)s”: this usually takes a minute or two…")
+        % {"name": name},
     )
 
 
@@ -87,17 +91,18 @@ def check_delete(client, op) -> Check:
             schedule__server_id=op.server_id, snap_id=op.input["snap_id"]
         ).delete()
         return Check(done=True)
-    return Check(seen=False, progress=f"Deleting the snapshot “{op.input['name']}”…")
+    progress = _("Deleting the snapshot “%(name)s”…") % {"name": op.input["name"]}
+    return Check(seen=False, progress=progress)
 
 
 register(
     Kind(
         name="snapshot_create",
         key="snapshot.manage",
-        label="Snapshot",
+        label=gettext_lazy("Snapshot"),
         send=send_create,
         check=check_create,
-        started="The snapshot was accepted and is being taken…",
+        started=gettext_lazy("The snapshot was accepted and is being taken…"),
         first_check=FIRST_CHECK,
         longest_pause=LONGEST_PAUSE,
         give_up_after=3 * 3600,
@@ -107,10 +112,10 @@ register(
     Kind(
         name="snapshot_delete",
         key="snapshot.manage",
-        label="Snapshot deletion",
+        label=gettext_lazy("Snapshot deletion"),
         send=send_delete,
         check=check_delete,
-        started="The deletion was accepted…",
+        started=gettext_lazy("The deletion was accepted…"),
         first_check=FIRST_CHECK,
         longest_pause=LONGEST_PAUSE,
         give_up_after=3600,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from panel.audit.log import record
 from panel.connections.errors import ConnectionProblem
@@ -92,7 +93,9 @@ def list_snapshots(row) -> SnapshotList:
         with api(row.connection) as client:
             snapshots = client.snapshots.list(row.srv_id)
     except NotSupported as error:
-        value = {"unsupported": error.message or "Snapshots are not supported for this server."}
+        # Cached for everyone: kept in English, translated where it is shown.
+        fallback = gettext_noop("Snapshots are not supported for this server.")
+        value = {"unsupported": error.message or fallback}
         _store(row.connection_id, row.srv_id, value)
         return _from_cache(value)
     except (TerrahostError, ConnectionProblem) as error:
@@ -209,7 +212,7 @@ def run_schedule(schedule: SnapshotSchedule, now: datetime) -> Operation | None:
         return None
     row = schedule.server
     if row.status == "suspended":
-        _problem(schedule, "The server is suspended, so no snapshot was taken.")
+        _problem(schedule, gettext_noop("The server is suspended, so no snapshot was taken."))
         return None
     name = default_name(row, now)
     key = _key_for("snapshot-schedule", schedule.pk, slot.isoformat())
@@ -225,13 +228,17 @@ def run_schedule(schedule: SnapshotSchedule, now: datetime) -> Operation | None:
         # Someone's snapshot is under way: this run waits a little instead of being lost.
         retry = min(now + BUSY_RETRY, upcoming)
         SnapshotSchedule.objects.filter(pk=schedule.pk).update(next_run_at=retry)
-        _problem(schedule, "Another snapshot was being taken; the schedule tries again shortly.")
+        _problem(
+            schedule,
+            gettext_noop("Another snapshot was being taken; the schedule tries again shortly."),
+        )
         return None
     SnapshotSchedule.objects.filter(pk=schedule.pk).update(last_operation=op)
     return op
 
 
 def _problem(schedule, text: str) -> None:
+    """`text` is stored in English (gettext_noop) and translated where it is shown."""
     SnapshotSchedule.objects.filter(pk=schedule.pk).update(last_problem=text)
 
 

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panel.core.actions import Outcome, tell
@@ -72,9 +73,9 @@ def take_snapshot(request, pk: int):
     row = get_server_for_user(request.user, pk, "snapshot.manage")
     form = TakeSnapshotForm(request.POST)
     if not form.is_valid():
-        problem = Outcome(False, "The snapshot was not started: see the name.", "refused")
+        problem = Outcome(False, _("The snapshot was not started: see the name."), "refused")
         return _answer(request, row, problem, _invalid(request), take_form=form)
-    outcome, _ = services.take(request, row, form.cleaned_data["name"], form.key())
+    outcome, _op = services.take(request, row, form.cleaned_data["name"], form.key())
     return _answer(request, row, outcome)
 
 
@@ -92,11 +93,11 @@ def delete_snapshot(request, pk: int, snap_id: int):
     replay = Operation.objects.filter(idempotency_key=key, server=row).exists()
     if snapshot is None and not replay:  # a resubmit may find it gone already: it counts
         if not listing.ok:
-            outcome = listing.problem or Outcome(False, listing.unsupported, "refused")
+            outcome = listing.problem or Outcome(False, _(listing.unsupported), "refused")
             return _answer(request, row, outcome)
         raise Http404("No such snapshot on this server.")
     name = (snapshot.display_name or snapshot.name) if snapshot else ""
-    outcome, _ = services.delete(request, row, snap_id, name, key)
+    outcome, _op = services.delete(request, row, snap_id, name, key)
     return _answer(request, row, outcome)
 
 
@@ -110,9 +111,10 @@ def save_schedule(request, pk: int):
         return render(request, template, context, status=_invalid(request))
     schedule = services.save_schedule(request, row, form.cleaned_data)
     if schedule.enabled:
-        text = f"Saved: {schedule.description}. Next snapshot {_when(schedule.next_run_at)}."
+        values = {"schedule": schedule.description, "when": _when(schedule.next_run_at)}
+        text = _("Saved: %(schedule)s. Next snapshot %(when)s.") % values
     else:
-        text = "Scheduled snapshots are off for this server."
+        text = _("Scheduled snapshots are off for this server.")
     outcome = Outcome(True, text)
     if not request.htmx:
         messages.success(request, text)
@@ -123,4 +125,7 @@ def save_schedule(request, pk: int):
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("on %-d %B at %H:%M")
+    """ "on 5 December at 03:00" (the month in the active language)."""
+    local = timezone.localtime(moment)
+    values = {"day": dateformat.format(local, "j F"), "time": dateformat.format(local, "H:i")}
+    return _("on %(day)s at %(time)s") % values
