@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # DTDs are refused before parsing
 
+from django.utils.translation import gettext as _
+
 MAX_LOGO_BYTES = 512 * 1024
 MAX_FAVICON_BYTES = 128 * 1024
 
@@ -29,7 +31,7 @@ def sniff(data: bytes) -> str:
     if head.startswith((b"<?xml", b"<svg", b"<!--")):
         check_svg(data)
         return "image/svg+xml"
-    raise BadImage("This is not a PNG, SVG, JPEG or WebP image.")
+    raise BadImage(_("This is not a PNG, SVG, JPEG or WebP image."))
 
 
 _EVENT = re.compile(r"^on", re.I)
@@ -37,20 +39,20 @@ _EVENT = re.compile(r"^on", re.I)
 
 def check_svg(data: bytes) -> None:
     if b"<!doctype" in data.lower() or b"<!entity" in data.lower():
-        raise BadImage("This SVG declares a document type or entities; save it as plain SVG.")
+        raise BadImage(_("This SVG declares a document type or entities; save it as plain SVG."))
     try:
         root = ET.fromstring(data)  # noqa: S314 — no DTD, see above
     except ET.ParseError:
-        raise BadImage("This SVG file cannot be read.") from None
+        raise BadImage(_("This SVG file cannot be read.")) from None
     if root.tag.rsplit("}", 1)[-1] != "svg":
-        raise BadImage("This is not an SVG image.")
+        raise BadImage(_("This is not an SVG image."))
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1].lower()
         if tag in ("script", "foreignobject", "iframe", "embed", "object"):
-            raise BadImage("This SVG contains a script or embedded content; remove it.")
+            raise BadImage(_("This SVG contains a script or embedded content; remove it."))
         for name, value in element.attrib.items():
             local = name.rsplit("}", 1)[-1]
             if _EVENT.match(local):
-                raise BadImage("This SVG contains a script (an event handler); remove it.")
+                raise BadImage(_("This SVG contains a script (an event handler); remove it."))
             if local == "href" and not value.strip().startswith("#"):
-                raise BadImage("This SVG links to other files; embed or remove them.")
+                raise BadImage(_("This SVG links to other files; embed or remove them."))

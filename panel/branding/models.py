@@ -6,21 +6,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Brand(models.Model):
-    name = models.CharField("product name", max_length=100)
-    primary_color = models.CharField("primary colour", max_length=7, default="#2563eb")
+    name = models.CharField(_("product name"), max_length=100)
+    primary_color = models.CharField(_("primary colour"), max_length=7, default="#2563eb")
     # Images live in the database (not a media folder): every web replica serves them.
     logo = models.BinaryField(default=b"", blank=True)
     logo_type = models.CharField(max_length=40, blank=True)
     favicon = models.BinaryField(default=b"", blank=True)
     favicon_type = models.CharField(max_length=40, blank=True)
-    support_email = models.EmailField("support e-mail", blank=True)
-    support_url = models.URLField("support page", blank=True)
+    support_email = models.EmailField(_("support e-mail"), blank=True)
+    support_url = models.URLField(_("support page"), blank=True)
     footer_text = models.CharField(max_length=300, blank=True)
     show_provider = models.BooleanField(
-        "Show the provider's name and prices to customers", default=False
+        _("Show the provider's name and prices to customers"), default=False
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,6 +11,9 @@ from django.http import Http404, HttpResponse
 from django.http.request import validate_host
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panel.accounts.decorators import admin_required
@@ -64,7 +67,7 @@ def _edit(request, brand: Brand | None):
             with transaction.atomic():
                 saved = form.save()
         except IntegrityError:
-            form.add_error("hosts", "One of these host names was just given to another brand.")
+            form.add_error("hosts", _("One of these host names was just given to another brand."))
         else:
             services.changed()
             action = "branding.update" if brand is not None else "branding.create"
@@ -73,16 +76,19 @@ def _edit(request, brand: Brand | None):
                 request=request,
                 details={"brand": saved.name, "hosts": form.cleaned_data["hosts"]},
             )
-            messages.success(request, f"Saved the brand “{saved.name}”.")
+            messages.success(request, _("Saved the brand “%(name)s”.") % {"name": saved.name})
             refused = [
                 h for h in form.cleaned_data["hosts"] if not validate_host(h, allowed_hosts())
             ]
             if refused:
-                messages.warning(
-                    request,
-                    f"The panel does not answer to {', '.join(refused)} yet: add "
-                    f"{'it' if len(refused) == 1 else 'them'} to PANEL_ALLOWED_HOSTS and restart.",
+                text = ngettext(
+                    "The panel does not answer to %(hosts)s yet: add it to PANEL_ALLOWED_HOSTS "
+                    "and restart.",
+                    "The panel does not answer to %(hosts)s yet: add them to "
+                    "PANEL_ALLOWED_HOSTS and restart.",
+                    len(refused),
                 )
+                messages.warning(request, text % {"hosts": ", ".join(refused)})
             return redirect("branding:list")
     preview = {}
     if brand is not None:
@@ -121,10 +127,14 @@ def brand_delete(request, pk):
         services.changed()
         record("branding.delete", request=request, details={"brand": name, "hosts": hosts})
         messages.success(
-            request, f"Removed the brand “{name}”. Its host names now show the default brand."
+            request,
+            _("Removed the brand “%(name)s”. Its host names now show the default brand.")
+            % {"name": name},
         )
         return redirect("branding:list")
-    return render(request, "branding/brand_delete.html", {"brand": brand})
+    # The host names as one value, so the page's sentence is translated whole.
+    hosts = format_html_join(", ", "<code>{}</code>", ((h.host,) for h in brand.hosts.all()))
+    return render(request, "branding/brand_delete.html", {"brand": brand, "hosts": hosts})
 
 
 def _image(request, field: str):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from panel.grants.access import is_panel_admin
 
@@ -22,7 +24,7 @@ _SERVER_LABEL = re.compile(r"\bsrv(\d+)\.terrahost\.[a-z]{2,}\b", re.I)
 _HOST = re.compile(r"\b(?:[a-z0-9-]+\.)*terrahost\.[a-z]{2,}\b", re.I)
 # "Terrahost AS" (the company) goes as a whole; "as" in a sentence stays.
 _WORD = re.compile(r"(^|[.!?:>]\s*|\n\s*)?\bterrahost(?-i:\s+AS)?\b", re.I)
-HIDDEN_HOST = "provider default"
+HIDDEN_HOST = gettext_noop("provider default")  # in English here; scrub() translates it
 
 
 def is_provider_host(value: str) -> bool:
@@ -30,19 +32,22 @@ def is_provider_host(value: str) -> bool:
 
 
 def scrub(text: str) -> str:
-    """`text` without the provider's name or host names."""
+    """`text` without the provider's name or host names (the words put in their place are
+    in the active language)."""
     if not text or "terrahost" not in text.lower():
         return text
-    text = _SERVER_LABEL.sub(lambda m: f"Server {m.group(1)}", text)
-    text = _HOST.sub(HIDDEN_HOST, text)
+    text = _SERVER_LABEL.sub(lambda m: _("Server %(number)s") % {"number": m.group(1)}, text)
+    hidden_host = _(HIDDEN_HOST)
+    text = _HOST.sub(lambda m: hidden_host, text)
+    lower, capital_word = _("the provider"), _("The provider")
 
     def word(match):
         before = match.group(1)
         if before is None:
-            return "the provider"
+            return lower
         # At the start of a text, a sentence or an element: a capital letter.
         capital = before == "" or before.rstrip()[-1:] in ".!?>" or "\n" in before
-        return before + ("The provider" if capital else "the provider")
+        return before + (capital_word if capital else lower)
 
     return _WORD.sub(word, text)
 
