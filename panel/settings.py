@@ -214,6 +214,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "panel.core.middleware.HtmxLoginRedirectMiddleware",
+    # When admins require two-factor login, users without it set it up first.
+    "panel.accounts.middleware.TwoFactorRequiredMiddleware",
     # Innermost: hides the provider's name from white-labelled users in every text answer.
     "panel.branding.middleware.WhiteLabelMiddleware",
 ]
@@ -327,6 +329,9 @@ PANEL_LOGIN_MAX_FAILURES = envint("PANEL_LOGIN_MAX_FAILURES", 5)
 PANEL_LOGIN_MAX_FAILURES_PER_USERNAME = envint("PANEL_LOGIN_MAX_FAILURES_PER_USERNAME", 20)
 PANEL_LOGIN_WINDOW = envint("PANEL_LOGIN_WINDOW", 15 * 60)
 PANEL_LOGIN_TRUSTED_DAYS = envint("PANEL_LOGIN_TRUSTED_DAYS", 180)
+# Sudo mode (panel.accounts.sudo): after the password or a code is given again (or a
+# login), the most sensitive actions go ahead without asking for this many minutes.
+PANEL_SUDO_MINUTES = envint("PANEL_SUDO_MINUTES", 15)
 
 # --- Security (secure by default when debug is off) -----------------------------------------
 

@@ -1,6 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from panel.core import softcache
 
 
 class User(AbstractUser):
@@ -47,3 +50,37 @@ class LoginAttempt(models.Model):
 
     def __str__(self):
         return f"{'failed' if self.failed else 'successful'} login at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SecuritySettings(models.Model):
+    """Switches for the whole panel, set by admins on the Security page: one row (pk 1),
+    absent until the page is first saved."""
+
+    require_two_factor = models.BooleanField(
+        _("Require two-factor login for everyone"),
+        default=False,
+        help_text=_("Users without it must set it up before they can open any page."),
+    )
+
+    # Every request of a logged-in user asks (panel.accounts.middleware): the answer is
+    # cached, and dropped when the row is saved.
+    CACHE_KEY = "accounts:two-factor-required"
+
+    def __str__(self):
+        return "security settings"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        softcache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def current(cls) -> "SecuritySettings":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def two_factor_required(cls) -> bool:
+        required = softcache.get(cls.CACHE_KEY)
+        if required is None:
+            required = cls.objects.filter(pk=1, require_two_factor=True).exists()
+            softcache.set(cls.CACHE_KEY, required, timeout=300)
+        return required

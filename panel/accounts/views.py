@@ -1,11 +1,23 @@
+import django_otp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panel.audit.log import record
+from panel.branding.services import brand_for
 
-from . import throttle
-from .forms import LoginForm
+from . import login_steps, sudo, two_factor
+from .decorators import admin_required
+from .forms import CodeForm, ConfirmForm, EnrolForm, LoginForm, SecuritySettingsForm
+from .models import SecuritySettings, User
+from .sudo import sudo_required
 
 
 # Django's LoginView and PasswordChangeView already mark their password fields with
@@ -16,10 +28,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        # From now on this browser passes the per-username limit (panel.accounts.throttle).
-        throttle.remember_device(self.request, response, form.get_user().username)
-        return response
+        user = form.get_user()
+        if form.needs_code:
+            login_steps.wait_for_code(self.request, user, self.get_success_url())
+            return redirect("accounts:login_code")
+        return login_steps.finish(self.request, user, self.get_success_url())
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -47,3 +60,134 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """The login's second step, for users with two-factor login."""
+    waiting = login_steps.pending(request)
+    if waiting is None:
+        return redirect("accounts:login")
+    user, step = waiting
+    form = CodeForm(request.POST if request.method == "POST" else None, request=request, user=user)
+    if form.is_bound and form.is_valid():
+        return login_steps.finish(
+            request, user, step["next"], backend=step["backend"], device=form.device
+        )
+    status = 429 if form.refusal else 400 if form.is_bound else 200
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+def _two_factor_page(request, *, enrol_form=None, off_form=None, status=200):
+    """The user's "Two-factor login" page: on (recovery codes, turn off), being set up
+    (QR code, secret, first code) or off (set up)."""
+    user = request.user
+    context = {"required": SecuritySettings.two_factor_required()}
+    if two_factor.has_two_factor(user):
+        context["enabled"] = True
+        context["codes_left"] = two_factor.recovery_codes_left(user)
+        context["off_form"] = off_form or ConfirmForm(request=request, user=user)
+    elif (device := two_factor.pending_device(user)) is not None:
+        context["qr_code"] = two_factor.qr_code(device, brand_for(request).name)
+        context["secret"] = two_factor.secret(device)
+        context["enrol_form"] = enrol_form or EnrolForm(device=device)
+    return render(request, "accounts/two_factor.html", context, status=status)
+
+
+@require_GET
+def two_factor_page(request):
+    return _two_factor_page(request)
+
+
+@require_POST
+@sudo_required  # a stolen session must not put its own authenticator on the account
+def two_factor_start(request):
+    if not two_factor.has_two_factor(request.user):
+        two_factor.start(request.user)
+    return redirect("accounts:two_factor")
+
+
+@require_POST
+@sensitive_post_parameters("code")
+def two_factor_confirm(request):
+    device = two_factor.pending_device(request.user)
+    if device is None:
+        return redirect("accounts:two_factor")
+    form = EnrolForm(request.POST, device=device)
+    if not form.is_valid():
+        return _two_factor_page(request, enrol_form=form, status=400)
+    codes = two_factor.turn_on(device)
+    django_otp.login(request, device)  # this session gave the code: it is verified
+    record("auth.2fa_enable", request=request)
+    return _recovery_codes_page(request, codes)
+
+
+@require_POST
+@sudo_required  # whoever sees new codes can log in without the phone
+def recovery_codes(request):
+    if not two_factor.has_two_factor(request.user):
+        return redirect("accounts:two_factor")
+    codes = two_factor.new_recovery_codes(request.user)
+    record("auth.2fa_recovery_codes", request=request)
+    return _recovery_codes_page(request, codes)
+
+
+def _recovery_codes_page(request, codes: list[str]):
+    """Shown once, as the answer to the POST that made them: they are nowhere else but in
+    django-otp's table."""
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+@require_POST
+@sensitive_post_parameters("code")
+def two_factor_off(request):
+    form = ConfirmForm(request.POST, request=request, user=request.user)
+    if not form.is_valid():
+        return _two_factor_page(request, off_form=form, status=429 if form.refusal else 400)
+    two_factor.turn_off(request.user)
+    record("auth.2fa_disable", request=request)
+    messages.success(request, _("Two-factor login is off. Your password alone logs you in."))
+    return redirect("accounts:two_factor")
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def sudo_confirm(request):
+    """Confirm it is you (panel.accounts.sudo), then back to where you were."""
+    next_url = sudo.safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None, request=request, user=request.user
+    )
+    if form.is_bound and form.is_valid():
+        sudo.confirm(request.session)
+        record("auth.sudo", request=request)
+        return redirect(next_url)
+    status = 429 if form.refusal else 400 if form.is_bound else 200
+    context = {"form": form, "next": next_url, "minutes": settings.PANEL_SUDO_MINUTES}
+    return render(request, "accounts/sudo.html", context, status=status)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def security_settings(request):
+    """Switches for everyone; for now, whether two-factor login is required."""
+    form = SecuritySettingsForm(
+        request.POST if request.method == "POST" else None, instance=SecuritySettings.current()
+    )
+    if form.is_bound and form.is_valid():
+        if form.has_changed():
+            form.save()
+            details = {"required": form.instance.require_two_factor}
+            record("settings.require_2fa", request=request, details=details)
+        messages.success(request, _("The security settings were saved."))
+        return redirect("accounts:security")
+    active = User.objects.filter(is_active=True)
+    context = {
+        "form": form,
+        "users": active.count(),
+        "without": two_factor.without_two_factor(active).count(),
+    }
+    return render(request, "accounts/security.html", context)

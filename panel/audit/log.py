@@ -57,6 +57,12 @@ LABELS = {
     "team.member_role": "Changed a team member's role",
     "team.member_remove": "Removed someone from a team",
     "user.sessions_end": "Logged a user out everywhere",
+    "auth.2fa_enable": _("Turned on two-factor login"),
+    "auth.2fa_disable": _("Turned off two-factor login"),
+    "auth.2fa_recovery_codes": _("Made new recovery codes"),
+    "auth.2fa_failed": _("Wrong two-factor code"),
+    "auth.sudo": _("Confirmed it was them (password or code)"),
+    "settings.require_2fa": _("Changed whether everyone needs two-factor login"),
 }
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import admin_required
+from panel.accounts.sudo import sudo_required
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
 from panel.core import crypto
@@ -66,6 +67,7 @@ def _keep_pending(request, new: services.NewConnection) -> None:
 @sensitive_post_parameters("password", "code")
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sudo_required
 @sensitive_variables("data", "new")
 def connection_add(request):
     """Connect a Terrahost account. When Terrahost asks for a 2FA code, the page asks for
@@ -159,6 +161,7 @@ def connection_detail(request, pk: int):
 @sensitive_post_parameters("code")
 @admin_required
 @require_POST
+@sudo_required
 def connection_reauth(request, pk: int):
     conn = get_object_or_404(Connection, pk=pk)
     form = ReauthForm(request.POST)
@@ -178,6 +181,7 @@ def connection_reauth(request, pk: int):
 @sensitive_post_parameters("password", "code")
 @admin_required
 @require_POST
+@sudo_required
 @sensitive_variables("form")
 def connection_password(request, pk: int):
     conn = get_object_or_404(Connection, pk=pk)
@@ -216,6 +220,7 @@ def connection_refresh(request, pk: int):
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sudo_required
 def connection_delete(request, pk: int):
     conn = get_object_or_404(Connection.objects.with_server_counts(), pk=pk)
     if request.method == "POST":

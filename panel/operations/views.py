@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from panel.accounts.decorators import admin_required
+from panel.accounts.sudo import sudo_required
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user
 
@@ -40,6 +41,11 @@ def reveal_password(request, pk: int, op_id: int):
     op = get_object_or_404(Operation, pk=op_id, server=row, kind="reinstall")
     if not services.may_reveal(request.user, op, row.keys):
         get_server_for_user(request.user, pk, "password.reveal")  # the 403
+    return _reveal(request, row, op)
+
+
+@sudo_required  # after the permission check: without it, a 403 before any question
+def _reveal(request, row, op):
     password, why_not = services.reveal_password(request, op)
     op.refresh_from_db()
     context = {"op": op, "row": row, "keys": row.keys, "password": password, "why_not": why_not}

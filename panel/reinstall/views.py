@@ -1,6 +1,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from panel.accounts.sudo import sudo_required
 from panel.core.actions import tell
 from panel.grants.access import get_server_for_user
 from panel.operations import services as operations
@@ -22,7 +23,11 @@ def _pick(items, value):
 def reinstall(request, pk: int):
     """The wizard: distribution -> operating system -> settings -> confirmation. Each step
     is a GET carrying the answers so far; only the confirmation POSTs."""
-    row = get_server_for_user(request.user, pk, "reinstall")
+    return _wizard(request, get_server_for_user(request.user, pk, "reinstall"))
+
+
+@sudo_required  # after the permission check: without it, a 403 before any question
+def _wizard(request, row):
     detail = get_server_detail(row)
     server = detail.server
     data = request.POST if request.method == "POST" else request.GET

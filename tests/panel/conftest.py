@@ -16,6 +16,7 @@ import requests
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
+from panel.accounts import sudo
 from panel.accounts.models import User
 from panel.celery import app
 from panel.connections import services as connection_services
@@ -174,19 +175,27 @@ def charlie(db):
     return User.objects.create_user("charlie", "charlie@example.org", PASSWORD)
 
 
+def log_in(client, user):
+    """Log `client` in as `user` as the login page would: in sudo mode for the next
+    PANEL_SUDO_MINUTES (panel.accounts.sudo), so reinstall, reveal and connection changes
+    do not ask again. A bare force_login() session is asked."""
+    client.force_login(user)
+    session = client.session
+    sudo.confirm(session)
+    session.save()
+    return client
+
+
 @pytest.fixture
 def alice_client(client, alice):
-    client.force_login(alice)
-    return client
+    return log_in(client, alice)
 
 
 @pytest.fixture
 def bob_client(client, bob):
-    client.force_login(bob)
-    return client
+    return log_in(client, bob)
 
 
 @pytest.fixture
 def charlie_client(client, charlie):
-    client.force_login(charlie)
-    return client
+    return log_in(client, charlie)

@@ -18,7 +18,7 @@ from panel.grants import services as grant_services
 from panel.grants.models import Grant
 from panel.grants.permissions import ALL_KEYS
 
-from ..conftest import calls
+from ..conftest import calls, log_in
 from .urlwalk import (
     ADMIN,
     CONNECTION_KEYS,
@@ -111,7 +111,7 @@ def test_non_admins_get_403_for_admin_pages(client, url_for, bob, charlie, name)
     "name", sorted((ADMIN | USER | SERVER_SCOPED | set(CONNECTION_KEYS)) - {"accounts:logout"})
 )
 def test_admins_can_open_every_page(client, url_for, alice, name):
-    client.force_login(alice)
+    log_in(client, alice)  # in sudo mode, as after a login: no confirmation asked
     response = client.get(url_for(name))
     if name in POST_ONLY:
         assert response.status_code == 405, name

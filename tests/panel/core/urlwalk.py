@@ -13,6 +13,8 @@ PUBLIC = {
     "branding:favicon",
     "set_language",
     "users:password_reset",
+    # The login's code step: with no login waiting for a code, back to the login page.
+    "accounts:login_code",
 }
 # Public URLs that take arguments, and what to build them with (a link that does not work:
 # the page says so).
@@ -25,6 +27,12 @@ USER = {
     "accounts:logout",
     "accounts:password_change",
     "accounts:password_change_done",
+    "accounts:two_factor",
+    "accounts:two_factor_start",
+    "accounts:two_factor_confirm",
+    "accounts:recovery_codes",
+    "accounts:two_factor_off",
+    "accounts:sudo",
 }
 # Every server-scoped URL and the one permission key that allows it. A user holding every
 # other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
@@ -62,6 +70,7 @@ SERVER_SCOPED = set(SERVER_KEYS)
 CONNECTION_KEYS = {"billing:account": "billing.view"}
 ADMIN = {
     "core:status",
+    "accounts:security",
     "users:user_list",
     "users:user_create",
     "users:detail",
@@ -112,6 +121,10 @@ POST_ONLY = {
     "users:enable",
     "users:password_reset_link",
     "servers:console",
+    "accounts:two_factor_start",
+    "accounts:two_factor_confirm",
+    "accounts:recovery_codes",
+    "accounts:two_factor_off",
     "operations:reveal",
     "operations:dismiss",
     "isos:upload",
@@ -139,6 +152,7 @@ GET_ONLY = {
     "grants:server_picker",
     "teams:list",
     "users:user_list",
+    "accounts:two_factor",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -147,7 +161,11 @@ NOT_HTML = {"graphs:image", "audit:export", "branding:logo", "branding:favicon"}
 # GET answers another success status by design: a poll of a settled server says "stop" (286).
 STATUS = {"servers:power_status": 286}
 # GET answers a redirect by design (where to).
-REDIRECTS = {"core:home": "servers:list", "set_language": "core:home"}
+REDIRECTS = {
+    "core:home": "servers:list",
+    "set_language": "core:home",
+    "accounts:login_code": "accounts:login",
+}
 
 
 def _names(patterns=None, namespace=""):

@@ -17,7 +17,7 @@ from panel.operations.models import Operation
 from panel.operations.tasks import wipe_root_passwords
 from terrahost_client.sandbox import SandboxApp
 
-from ..conftest import calls, wait_for
+from ..conftest import calls, log_in, wait_for
 
 REINSTALL = "POST /servers/{id}/reinstall"
 
@@ -164,7 +164,7 @@ def test_a_revoked_grant_stops_the_task_before_the_write(
 
     row = servers[0]
     grants.grant(alice, bob, PRESETS["manager"], server=row)
-    client.force_login(bob)
+    log_in(client, bob)
     answers, _ = choices(client, row)
     confirm(client, row, answers)
     Grant.objects.filter(user=bob).delete()  # revoked before any worker took the task
