@@ -1,6 +1,11 @@
 """What each kind of long operation does upstream. Each app registers its kinds:
 
-    register(Kind(name="reinstall", key="reinstall", label="Reinstall", send=..., check=...))
+    register(Kind(name="reinstall", key="reinstall", label=_("Reinstall"), send=..., check=...))
+
+The words people read (`label`, `started`) are given with gettext_lazy (as `_`), so they
+are translated where they are used: on a page, or in a task (which activates the language
+of the request that started the operation, see tasks.py). The progress, failure and
+summary that check() returns are made with gettext while the task runs, in that language.
 
 `send(client, op)` makes the ONE upstream write and returns non-secret facts for
 `op.result`; it is never called twice for an operation. `check(client, op)` only reads and
@@ -11,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
 
 
 @dataclass
@@ -31,10 +38,10 @@ class Check:
 class Kind:
     name: str
     key: str  # the permission key the initiator must still hold when the task runs
-    label: str  # what people read: "Reinstall", "Snapshot"
+    label: str | Promise  # what people read: _("Reinstall"), _("Snapshot")
     send: Callable
     check: Callable
-    started: str  # progress once the write is accepted
+    started: str | Promise  # progress once the write is accepted
     first_check: float = 2.0  # seconds before the first check
     longest_pause: float = 5.0  # the pause between checks grows to this
     give_up_after: int = 3600  # seconds after the write: "it did not finish"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from panel.core import crypto
 
@@ -18,11 +19,11 @@ class Operation(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "In progress"
-        UNKNOWN = "unknown", "Checking"
-        SUCCEEDED = "succeeded", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("In progress")
+        UNKNOWN = "unknown", _("Checking")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.UNKNOWN)
     FINAL = (Status.SUCCEEDED, Status.FAILED)

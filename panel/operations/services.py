@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from panel.audit.log import record
 from panel.core import crypto
 from panel.core.actions import KEY_PATTERN, SUSPENDED_MESSAGE, Outcome, refused
+from panel.core.templatetags.panel import when
 from panel.grants.access import is_panel_admin, visible_servers
 
 from .kinds import KINDS
@@ -27,7 +31,8 @@ from .tasks import run_operation, workers_alive
 
 logger = logging.getLogger(__name__)
 
-QUEUE_DOWN_MESSAGE = (
+# English, as written; translated where it is used (_(QUEUE_DOWN_MESSAGE)).
+QUEUE_DOWN_MESSAGE = gettext_noop(
     "Background jobs are not available right now, so nothing was started. Please try again "
     "in a few minutes; if this keeps happening, tell an administrator."
 )
@@ -55,7 +60,7 @@ def start(request, row, kind_name: str, key: str, input: dict) -> tuple[Outcome,
         )
         return outcome, None
     if not KEY_PATTERN.match(key or ""):
-        return refused("This form is out of date. Please reload the page and try again."), None
+        return refused(_("This form is out of date. Please reload the page and try again.")), None
     return create(row, kind_name, key, input, actor=request.user, request=request)
 
 
@@ -72,9 +77,9 @@ def create(
     audit = {"request": request, "actor": actor, "server": row, "details": details or input}
     earlier = Operation.objects.filter(idempotency_key=key).first()
     if earlier is not None:  # a double click or a resubmitted form: the first one counts
-        return Outcome(True, f"{kind.label} was already started.", replayed=True), earlier
+        return Outcome(True, _already_started(kind), replayed=True), earlier
     if not workers_alive():
-        outcome = refused(QUEUE_DOWN_MESSAGE)
+        outcome = refused(_(QUEUE_DOWN_MESSAGE))
         record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
         return outcome, None
     try:
@@ -89,33 +94,44 @@ def create(
                 initiator_name=actor.get_username() if actor else "",
                 idempotency_key=key,
                 input=input,
-                progress="Waiting for a background worker…",
+                progress=_("Waiting for a background worker…"),
             )
     except IntegrityError:
         earlier = Operation.objects.filter(idempotency_key=key).first()
         if earlier is not None:
-            return Outcome(True, f"{kind.label} was already started.", replayed=True), earlier
+            return Outcome(True, _already_started(kind), replayed=True), earlier
         active = Operation.objects.filter(
             srv_id=row.srv_id,
             connection=row.connection,
             kind=kind_name,
             status__in=Operation.ACTIVE,
         ).first()
-        message = f"{kind.label} is already under way on this server: wait for it to finish."
+        message = _("%(operation)s is already under way on this server: wait for it to finish.") % {
+            "operation": kind.label
+        }
         return refused(message), active
     if not _enqueue(op):
         op.delete()
-        outcome = refused(QUEUE_DOWN_MESSAGE)
+        outcome = refused(_(QUEUE_DOWN_MESSAGE))
         record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
         return outcome, None
     record(f"{kind_name}.requested", **audit)
-    started = f"{kind.label} was started: you can follow it here, or leave the page."
+    started = _("%(operation)s was started: you can follow it here, or leave the page.") % {
+        "operation": kind.label
+    }
     return Outcome(True, started), op
 
 
+def _already_started(kind) -> str:
+    return _("%(operation)s was already started.") % {"operation": kind.label}
+
+
 def _enqueue(op: Operation) -> bool:
+    """Queue the operation's task, with the language of this request (or, for a schedule,
+    the panel's): what the task writes for people to read, and its e-mail, are in it."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
     try:
-        run_operation.apply_async((op.pk,), retry=False)
+        run_operation.apply_async((op.pk,), {"language": language}, retry=False)
     except (KombuError, RedisError, OSError) as error:
         logger.warning("operation %s not queued: %r", op.pk, error)
         return False
@@ -137,7 +153,7 @@ def reveal_password(request, op: Operation) -> tuple[str, str]:
         try:
             password = crypto.decrypt(locked.root_password_encrypted)
         except crypto.DecryptionError:
-            return "", "The password cannot be decrypted with the panel's current keys."
+            return "", _("The password cannot be decrypted with the panel's current keys.")
         now = timezone.now()
         Operation.objects.filter(pk=op.pk).update(
             root_password_encrypted="",
@@ -150,13 +166,16 @@ def reveal_password(request, op: Operation) -> tuple[str, str]:
 
 def _why_not(op: Operation) -> str:
     if op.password_revealed_at:
-        when = timezone.localtime(op.password_revealed_at).strftime("%-d %B %Y at %H:%M")
-        return f"The root password was already shown, to {op.password_revealed_by}, on {when}."
+        return _("The root password was already shown, to %(name)s, on %(time)s.") % {
+            "name": op.password_revealed_by,
+            "time": when(op.password_revealed_at),
+        }
     if op.password_wiped_at:
-        return "The root password was not revealed within 24 hours and has been erased."
+        return _("The root password was not revealed within 24 hours and has been erased.")
     if op.is_active:
-        return "The root password is not known yet: the reinstall is still starting."
-    return "Terrahost did not give the panel a root password for this reinstall."
+        return _("The root password is not known yet: the reinstall is still starting.")
+    # Translators: keep "Terrahost" a word of its own: whitelabel.scrub() replaces it.
+    return _("Terrahost did not give the panel a root password for this reinstall.")
 
 
 def dismiss(request, op: Operation) -> None:

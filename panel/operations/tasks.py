@@ -10,6 +10,11 @@ sweep_operations beat: operations whose worker died (no heartbeat) are followed 
                  Nothing here ever sends a write twice.
 wipe_root_passwords beat: unrevealed root passwords are erased after 24 hours.
 heartbeat        beat: says in the cache that a worker is taking jobs (see workers_alive).
+
+Language: what these tasks write for people (progress, failures, the e-mail at the end) is
+in the language of the request that started the operation, which run_operation gets as
+`language` and passes on to every follow. An operation the sweep picks up again has lost
+it, and goes on in the panel's default language (settings.LANGUAGE_CODE).
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
@@ -57,10 +65,15 @@ def _update(op: Operation, **fields) -> None:
 @shared_task(
     name="panel.operations.tasks.run_operation", acks_late=True, time_limit=120, soft_time_limit=100
 )
-def run_operation(op_id: int) -> None:
+def run_operation(op_id: int, language: str | None = None) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _run(op_id, language)
+
+
+def _run(op_id: int, language: str | None) -> None:
     now = timezone.now()
     claimed = Operation.objects.filter(pk=op_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now, heartbeat_at=now, progress="Starting…"
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, progress=_("Starting…")
     )
     if not claimed:
         return  # already taken (a redelivery) or gone
@@ -68,7 +81,7 @@ def run_operation(op_id: int) -> None:
     kind = KINDS[op.kind]
     _audit(op, f"{op.kind}.started")
     if not _still_allowed(op, kind.key):
-        _finish(op, Status.FAILED, error="Permission withdrawn: nothing was sent to the server.")
+        _finish(op, Status.FAILED, error=_("Permission withdrawn: nothing was sent to the server."))
         return
     try:
         with api(op.connection) as client:
@@ -81,16 +94,18 @@ def run_operation(op_id: int) -> None:
             status=Status.UNKNOWN,
             heartbeat_at=timezone.now(),
             error_detail=str(error)[:500],
-            progress="The provider did not answer in time; checking whether it was received…",
+            progress=_("The provider did not answer in time; checking whether it was received…"),
         )
-        _follow_later(op, kind.first_check)
+        _follow_later(op, kind.first_check, language=language)
         return
     except (TerrahostError, ConnectionProblem) as error:
         outcome = explain(error)
         _finish(op, Status.FAILED, error=outcome.message, error_detail=outcome.detail)
         return
-    _update(op, result={**op.result, **facts}, progress=kind.started, heartbeat_at=timezone.now())
-    _follow_later(op, kind.first_check)
+    _update(
+        op, result={**op.result, **facts}, progress=str(kind.started), heartbeat_at=timezone.now()
+    )
+    _follow_later(op, kind.first_check, language=language)
 
 
 @shared_task(
@@ -99,7 +114,12 @@ def run_operation(op_id: int) -> None:
     time_limit=60,
     soft_time_limit=50,
 )
-def follow_operation(op_id: int, attempt: int = 0) -> None:
+def follow_operation(op_id: int, attempt: int = 0, language: str | None = None) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _follow(op_id, attempt, language)
+
+
+def _follow(op_id: int, attempt: int, language: str | None) -> None:
     op = (
         Operation.objects.select_related("server", "connection", "initiator")
         .filter(pk=op_id, status__in=(Status.RUNNING, Status.UNKNOWN))
@@ -125,7 +145,7 @@ def follow_operation(op_id: int, attempt: int = 0) -> None:
         _finish(
             op,
             Status.FAILED,
-            error=(
+            error=_(
                 "There is no sign that the provider received this, and nothing was sent "
                 "again. Check the server; you can start it again if needed."
             ),
@@ -135,7 +155,12 @@ def follow_operation(op_id: int, attempt: int = 0) -> None:
         _finish(
             op,
             Status.FAILED,
-            error=f"This did not finish within {minutes} minutes. Check the server's state.",
+            error=ngettext(
+                "This did not finish within %(minutes)d minute. Check the server's state.",
+                "This did not finish within %(minutes)d minutes. Check the server's state.",
+                minutes,
+            )
+            % {"minutes": minutes},
         )
     else:
         fields = {
@@ -145,7 +170,7 @@ def follow_operation(op_id: int, attempt: int = 0) -> None:
         if op.status == Status.UNKNOWN and check.seen:
             fields["status"] = Status.RUNNING  # it did arrive: follow it as usual
         _update(op, **fields)
-        _follow_later(op, _pause(kind, attempt), attempt + 1)
+        _follow_later(op, _pause(kind, attempt), attempt + 1, language=language)
 
 
 def _pause(kind, attempt: int) -> float:
@@ -154,8 +179,10 @@ def _pause(kind, attempt: int) -> float:
     return pause * random.uniform(0.8, 1.0)
 
 
-def _follow_later(op: Operation, countdown: float, attempt: int = 0) -> None:
-    follow_operation.apply_async((op.pk, attempt), countdown=countdown)
+def _follow_later(
+    op: Operation, countdown: float, attempt: int = 0, *, language: str | None = None
+) -> None:
+    follow_operation.apply_async((op.pk, attempt), {"language": language}, countdown=countdown)
 
 
 def _still_allowed(op: Operation, key: str) -> bool:
@@ -204,14 +231,13 @@ def sweep_operations() -> int:
     for op in stale:
         count += 1
         if op.sent_at is None:
-            _finish(
-                op,
-                Status.FAILED,
-                error=(
+            # The language of the request that started it is not kept: the panel's.
+            with translation.override(settings.LANGUAGE_CODE):
+                error = _(
                     "The background job stopped before anything was sent to the server. "
                     "Nothing changed; you can start it again."
-                ),
-            )
+                )
+                _finish(op, Status.FAILED, error=error)
         else:
             _update(op, heartbeat_at=now)  # one follow at a time, not one per sweep
             _follow_later(op, 0)
