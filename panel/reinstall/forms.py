@@ -2,6 +2,7 @@
 answers so far, so the wizard works without JavaScript and survives a reload)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from panel.servers.forms import dns_name_problem
 
@@ -26,22 +27,28 @@ class ChoiceText(forms.CharField):
     def validate(self, value):
         super().validate(value)
         if value not in self.values:
-            raise forms.ValidationError("Pick one from the list.")
+            raise forms.ValidationError(_("Pick one from the list."))
 
 
 class SettingsForm(forms.Form):
     hostname = forms.CharField(
-        label="Hostname",
+        label=_("Hostname"),
         max_length=253,
-        help_text="The server's name on the network, e.g. web-01.example.com.",
+        help_text=_("The server's name on the network, e.g. web-01.example.com."),
     )
     language = ChoiceText(
-        [code for code, _ in LANGUAGES], "languages", label="Language", initial=DEFAULT_LANGUAGE
+        [code for code, _name in LANGUAGES],
+        "languages",
+        label=_("Language"),
+        initial=DEFAULT_LANGUAGE,
     )
     keyboard = ChoiceText(
-        [code for code, _ in KEYBOARDS], "keyboards", label="Keyboard", initial=DEFAULT_KEYBOARD
+        [code for code, _name in KEYBOARDS],
+        "keyboards",
+        label=_("Keyboard"),
+        initial=DEFAULT_KEYBOARD,
     )
-    timezone = ChoiceText(TIMEZONES, "timezones", label="Time zone", initial=DEFAULT_TIMEZONE)
+    timezone = ChoiceText(TIMEZONES, "timezones", label=_("Time zone"), initial=DEFAULT_TIMEZONE)
 
     def clean_hostname(self):
         value = self.cleaned_data["hostname"].strip().lower().rstrip(".")

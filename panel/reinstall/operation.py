@@ -5,6 +5,9 @@ whichever carries it, it is stored once, encrypted, on the operation."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from panel.operations.kinds import Check, Kind, register
 from panel.servers import mirror
 from panel.servers.services import server_changed
@@ -33,11 +36,15 @@ def check(client, op) -> Check:
         if op.server is not None:
             server_changed(op.server)
             mirror.update_row(op.server, server)
-        summary = f"{server.os.name} is installed, as {server.hostname}."
+        summary = _("%(os)s is installed, as %(hostname)s.") % {
+            "os": server.os.name,
+            "hostname": server.hostname,
+        }
         return Check(done=True, result={"os": server.os.name, "summary": summary})
     return Check(
         seen=server.is_installing or has_new_os,
-        progress=f"Installing {asked['os_name']}: this usually takes a few minutes…",
+        progress=_("Installing %(os)s: this usually takes a few minutes…")
+        % {"os": asked["os_name"]},
     )
 
 
@@ -45,10 +52,10 @@ register(
     Kind(
         name="reinstall",
         key="reinstall",
-        label="Reinstall",
+        label=gettext_lazy("Reinstall"),
         send=send,
         check=check,
-        started="The reinstall was accepted; the installer is starting…",
+        started=gettext_lazy("The reinstall was accepted; the installer is starting…"),
         first_check=3.0,
         longest_pause=10.0,
         give_up_after=2 * 3600,
