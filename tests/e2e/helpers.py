@@ -122,6 +122,19 @@ def totp_code(secret: str, *, steps_ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
+def log_in_with_code(page: Page, username: str, password: str, secret: str) -> None:
+    """Log in with the password, then the authenticator's code (the next step's: the one
+    of now may have been used by the set-up a moment ago)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    button(page, "Log in").click()
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    page.get_by_label("Code").fill(totp_code(secret, steps_ahead=1))
+    button(page, "Log in").click()
+    expect(page.get_by_role("heading", name="Servers", exact=True)).to_be_visible()
+
+
 def enable_two_factor(page: Page, password: str = PASSWORD) -> str:
     """As the logged-in user: set up two-factor login from the menu, typing the code of
     the secret shown as text; past the recovery codes. Returns the secret (base32)."""

@@ -1,8 +1,9 @@
 """The invitation path, end to end: the admin makes a team, invites someone by e-mail and
 gives the team one server as Operator; the invitee accepts from the e-mail's link in a
-browser of their own, sees exactly that server, reboots it and cannot reinstall it, and
-sees nothing of the provider; the admin removes them from the team, and their open page
-stops working on its next request; the audit log tells all of it."""
+browser of their own, turns on two-factor login and logs in with a code, sees exactly
+that server, reboots it and cannot reinstall it, and sees nothing of the provider; the
+admin removes them from the team, and their open page stops working on its next request;
+the audit log tells all of it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import screenshot
-from .helpers import button, log_in, open_server, press_and_confirm, reboot_and_wait
+from .helpers import (
+    button,
+    enable_two_factor,
+    log_in,
+    log_in_with_code,
+    open_server,
+    press_and_confirm,
+    reboot_and_wait,
+)
 
 TEAM = "Night crew"
 EMAIL = "dana@example.org"
@@ -86,10 +95,14 @@ def accept(page: Page, link: str, username: str) -> None:
 
 
 def after_joining(page: Page) -> None:
-    """Where a new member lands once they have joined: their servers, with a welcome.
-    (A step "the invitee enables two-factor login" goes here, before the first server.)"""
+    """Where a new member lands once they have joined: their servers, with a welcome. They
+    turn on two-factor login, and from then on log in with a code."""
     expect(page.get_by_role("heading", name="Servers", exact=True)).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=f"You are in team {TEAM}")).to_be_visible()
+    secret = enable_two_factor(page, NEW_PASSWORD)
+    page.shot("two-factor login is on")
+    button(page, "Log out").click()
+    log_in_with_code(page, USERNAME, NEW_PASSWORD, secret)
 
 
 def sees_nothing_of_the_provider(page: Page) -> None:
