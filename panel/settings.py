@@ -332,6 +332,8 @@ PANEL_LOGIN_TRUSTED_DAYS = envint("PANEL_LOGIN_TRUSTED_DAYS", 180)
 # Sudo mode (panel.accounts.sudo): after the password or a code is given again (or a
 # login), the most sensitive actions go ahead without asking for this many minutes.
 PANEL_SUDO_MINUTES = envint("PANEL_SUDO_MINUTES", 15)
+# How long the link in an invitation to a team works (panel.teams.invitations).
+PANEL_INVITATION_DAYS = envint("PANEL_INVITATION_DAYS", 7)
 
 # --- Security (secure by default when debug is off) -----------------------------------------
 
@@ -491,6 +493,8 @@ EMAIL_HOST_PASSWORD = env("PANEL_EMAIL_PASSWORD")
 EMAIL_USE_TLS = envbool("PANEL_EMAIL_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("PANEL_EMAIL_FROM", "panel@localhost")
+# For PANEL_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the browser tests).
+EMAIL_FILE_PATH = env("PANEL_EMAIL_FILE_PATH")
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -58,6 +58,24 @@ class BrandInfo:
         """Text colour readable on the primary colour (white, or near-black on light ones)."""
         return "#ffffff" if contrast(self.primary_color, "#ffffff") >= 3 else "#111827"
 
+    @property
+    def link_light(self) -> str:
+        """The primary colour, darkened as far as links need on light surfaces (4.5:1)."""
+        return readable(self.primary_color, LIGHT_SURFACES, toward="#000000")
+
+    @property
+    def link_dark(self) -> str:
+        """The primary colour, lightened as far as links need on dark surfaces (4.5:1)."""
+        return readable(self.primary_color, DARK_SURFACES, toward="#ffffff")
+
+    def css(self) -> str:
+        """The brand's CSS variables (/branding.css)."""
+        return (
+            f":root {{\n  --brand-primary: {self.primary_color};\n"
+            f"  --brand-on-primary: {self.on_primary};\n"
+            f"  --link-light: {self.link_light};\n  --link-dark: {self.link_dark};\n}}\n"
+        )
+
 
 def valid_color(value: str) -> str:
     return value if COLOR.match(value or "") else DEFAULT_COLOR
@@ -68,17 +86,43 @@ def _channel(value: int) -> float:
     return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
 
-def luminance(color: str) -> float:
+def _rgb(color: str) -> tuple[int, int, int]:
     hexdigits = valid_color(color)[1:]
     if len(hexdigits) == 3:
         hexdigits = "".join(d * 2 for d in hexdigits)
-    r, g, b = (int(hexdigits[i : i + 2], 16) for i in (0, 2, 4))
+    return tuple(int(hexdigits[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def luminance(color: str) -> float:
+    r, g, b = _rgb(color)
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 
 def contrast(a: str, b: str) -> float:
     la, lb = sorted((luminance(a), luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
+
+
+# The surfaces links sit on (static/css/panel.css: --bg, --surface, --surface-2 per theme).
+LIGHT_SURFACES = ("#f6f7f9", "#ffffff", "#f0f2f5")
+DARK_SURFACES = ("#111418", "#1a1e24", "#222830")
+# WCAG 2.1 AA for normal text.
+TEXT_CONTRAST = 4.5
+
+
+def _mix(color: str, toward: str, share: float) -> str:
+    a, b = (_rgb(c) for c in (color, toward))
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def readable(color: str, surfaces: tuple[str, ...], *, toward: str) -> str:
+    """`color` mixed toward black or white in 5 % steps until it reads at 4.5:1 on every
+    surface: a brand's own colour where it already does, the nearest readable one else."""
+    for step in range(21):
+        candidate = _mix(valid_color(color), toward, step / 20)
+        if all(contrast(candidate, surface) >= TEXT_CONTRAST for surface in surfaces):
+            return candidate
+    return toward
 
 
 def default_brand() -> BrandInfo:

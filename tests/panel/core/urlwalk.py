@@ -13,6 +13,8 @@ PUBLIC = {
     "branding:favicon",
     "set_language",
     "users:password_reset",
+    # Where an invitation's link leads; without one, a page that says the link does not work.
+    "teams:join",
     # The login's code step: with no login waiting for a code, back to the login page.
     "accounts:login_code",
 }
@@ -107,9 +109,12 @@ ADMIN = {
     "teams:member_add",
     "teams:member_role",
     "teams:member_remove",
+    "teams:invite",
+    "teams:invitation_revoke",
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
+    "teams:invite",
     "set_language",
     "servers:refresh",
     "accounts:logout",
@@ -217,6 +222,22 @@ def _team(user):
     return membership
 
 
+def _invitation(user):
+    """A pending invitation into the walk's team."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.teams.models import Invitation
+
+    invitation, _ = Invitation.objects.get_or_create(
+        team=_team(user).team,
+        email="walk@example.org",
+        defaults={"token_hash": "0" * 64, "expires_at": timezone.now() + timedelta(days=1)},
+    )
+    return invitation
+
+
 def url_builder(*, connection, server, user, grant):
     """A function name -> URL, with `connection`, `server`, `user` and `grant` for the
     names that take an id."""
@@ -238,6 +259,8 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = grant.pk
             elif key == "team_id":
                 kwargs[key] = _team(user).team_id
+            elif key == "invitation_id":
+                kwargs[key] = _invitation(user).pk
             elif key == "membership_id":
                 kwargs[key] = _team(user).pk
             elif key == "user_id":
