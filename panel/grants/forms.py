@@ -2,12 +2,24 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from panel.connections.models import Connection
 from panel.servers.models import MirroredServer
 
 from .access import grantable_connections, grantable_servers
-from .permissions import GROUPS, KEYS, PRESET_HELP, PRESET_LABELS, PRESETS, grouped, preset_of
+from .permissions import (
+    GROUP_LABELS,
+    GROUPS,
+    KEYS,
+    PRESET_HELP,
+    PRESET_LABELS,
+    PRESETS,
+    description,
+    grouped,
+    preset_of,
+)
 
 # Ids are 64-bit signed integers (BigAutoField). The database driver raises OverflowError
 # for a larger number instead of finding nothing, so such a value never reaches a query.
@@ -65,25 +77,30 @@ class GrantForm(forms.Form):
     """
 
     preset = forms.ChoiceField(
-        choices=[*PRESET_LABELS.items(), ("custom", "Custom")],
+        choices=[*PRESET_LABELS.items(), ("custom", pgettext_lazy("access preset", "Custom"))],
         initial="viewer",
         widget=forms.RadioSelect,
-        label="Permissions",
+        label=gettext_lazy("Permissions"),
     )
     keys = forms.MultipleChoiceField(
-        choices=list(KEYS.items()), required=False, widget=forms.CheckboxSelectMultiple
+        # The descriptions are marked in permissions.KEYS (gettext_noop).
+        choices=[(key, gettext_lazy(text)) for key, text in KEYS.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     servers = RowsChoiceField(queryset=MirroredServer.objects.none(), required=False)
     connection = RowChoiceField(
         queryset=Connection.objects.none(),
         required=False,
-        empty_label="— no, only the servers picked above —",
-        label="Or every server of a connection, including servers added later",
+        empty_label=gettext_lazy("— no, only the servers picked above —"),
+        label=gettext_lazy("Or every server of a connection, including servers added later"),
     )
     ends_on = forms.DateField(
         required=False,
-        label="Last day of access",
-        help_text="Leave empty for access without an end. Access stops when this day ends.",
+        label=gettext_lazy("Last day of access"),
+        help_text=gettext_lazy(
+            "Leave empty for access without an end. Access stops when this day ends."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -111,7 +128,7 @@ class GrantForm(forms.Form):
         """[(group, [(key, description, ticked), ...]), ...] for the checkboxes."""
         ticked = set(self["keys"].value() or [])
         return [
-            (group, [(key, KEYS[key], key in ticked) for key in members])
+            (str(GROUP_LABELS[group]), [(key, description(key), key in ticked) for key in members])
             for group, members in GROUPS.items()
         ]
 
@@ -122,8 +139,8 @@ class GrantForm(forms.Form):
         return [
             {
                 "name": name,
-                "label": label,
-                "help": PRESET_HELP[name],
+                "label": str(label),
+                "help": str(PRESET_HELP[name]),
                 "groups": grouped(PRESETS[name]),
                 "keys": " ".join(PRESETS[name]),
                 "chosen": name == chosen,
@@ -134,7 +151,7 @@ class GrantForm(forms.Form):
     def clean_ends_on(self):
         day = self.cleaned_data.get("ends_on")
         if day is not None and day < timezone.localdate():
-            raise forms.ValidationError("That day has passed. Pick today or a later day.")
+            raise forms.ValidationError(_("That day has passed. Pick today or a later day."))
         return day
 
     def clean(self):
@@ -143,14 +160,14 @@ class GrantForm(forms.Form):
             servers, connection = data.get("servers"), data.get("connection")
             if "servers" in data and "connection" in data:
                 if not servers and not connection:
-                    raise forms.ValidationError("Pick some servers, or a whole connection.")
+                    raise forms.ValidationError(_("Pick some servers, or a whole connection."))
                 if servers and connection:
-                    raise forms.ValidationError("Pick servers or a connection, not both.")
+                    raise forms.ValidationError(_("Pick servers or a connection, not both."))
         preset = data.get("preset")
         if preset == "custom":
             if not data.get("keys"):
                 self.add_error(
-                    "keys", "Tick at least one permission for Custom, or choose a preset."
+                    "keys", _("Tick at least one permission for Custom, or choose a preset.")
                 )
             data["granted_keys"] = data.get("keys") or []
         elif preset in PRESETS:

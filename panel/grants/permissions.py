@@ -1,23 +1,31 @@
-"""Permission keys (one per thing the Terrahost API can do) and the presets."""
+"""Permission keys (one per thing the Terrahost API can do) and the presets.
+
+The keys, preset names ("viewer") and group ids ("see") are identifiers and never
+translated; what people read (descriptions, labels) is, where it is shown: description(),
+grouped(), summary(), PRESET_LABELS, PRESET_HELP, GROUP_LABELS.
+"""
 
 from __future__ import annotations
 
-# key -> what it lets a user do, in plain words
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+# key -> what it lets a user do, in plain words (English here: see description()).
 KEYS: dict[str, str] = {
-    "server.view": "See the server and its details",
-    "server.rename": "Rename the server",
-    "power.control": "Reboot, power on and power off",
-    "console.open": "Open the KVM/IPMI console",
-    "graphs.view": "See bandwidth and packet graphs",
-    "rdns.edit": "Edit reverse DNS",
-    "snapshot.view": "See snapshots",
-    "snapshot.manage": "Create and delete snapshots",
-    "reinstall": "Reinstall the operating system",
-    "password.reveal": "Reveal a new root password after a reinstall",
-    "iso.manage": "Upload and mount ISO images",
-    "upgrade.order": "Order upgrades (billable)",
-    "ip.order": "Order extra IP addresses (billable)",
-    "billing.view": "See order and billing details",
+    "server.view": gettext_noop("See the server and its details"),
+    "server.rename": gettext_noop("Rename the server"),
+    "power.control": gettext_noop("Reboot, power on and power off"),
+    "console.open": gettext_noop("Open the KVM/IPMI console"),
+    "graphs.view": gettext_noop("See bandwidth and packet graphs"),
+    "rdns.edit": gettext_noop("Edit reverse DNS"),
+    "snapshot.view": gettext_noop("See snapshots"),
+    "snapshot.manage": gettext_noop("Create and delete snapshots"),
+    "reinstall": gettext_noop("Reinstall the operating system"),
+    "password.reveal": gettext_noop("Reveal a new root password after a reinstall"),
+    "iso.manage": gettext_noop("Upload and mount ISO images"),
+    "upgrade.order": gettext_noop("Order upgrades (billable)"),
+    "ip.order": gettext_noop("Order extra IP addresses (billable)"),
+    "billing.view": gettext_noop("See order and billing details"),
 }
 ALL_KEYS: frozenset[str] = frozenset(KEYS)
 
@@ -35,18 +43,22 @@ PRESETS: dict[str, tuple[str, ...]] = {
     ),
     "manager": tuple(KEYS),
 }
-PRESET_LABELS = {"viewer": "Viewer", "operator": "Operator", "manager": "Manager"}
+PRESET_LABELS = {
+    "viewer": pgettext_lazy("access preset", "Viewer"),
+    "operator": pgettext_lazy("access preset", "Operator"),
+    "manager": pgettext_lazy("access preset", "Manager"),
+}
 PRESET_HELP = {
-    "viewer": "Looks, changes nothing.",
-    "operator": "Runs the server day to day; no reinstall, nothing billable.",
-    "manager": "Everything, including reinstall and orders that cost money.",
+    "viewer": _("Looks, changes nothing."),
+    "operator": _("Runs the server day to day; no reinstall, nothing billable."),
+    "manager": _("Everything, including reinstall and orders that cost money."),
 }
 
 # How the permissions are shown to people: grouped, in plain words, never as raw keys.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "See": ("server.view", "graphs.view", "snapshot.view"),
-    "Operate": ("power.control", "console.open"),
-    "Change": (
+    "see": ("server.view", "graphs.view", "snapshot.view"),
+    "operate": ("power.control", "console.open"),
+    "change": (
         "server.rename",
         "rdns.edit",
         "snapshot.manage",
@@ -54,16 +66,28 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "reinstall",
         "password.reveal",
     ),
-    "Billing": ("billing.view", "upgrade.order", "ip.order"),
+    "billing": ("billing.view", "upgrade.order", "ip.order"),
+}
+GROUP_LABELS = {
+    "see": pgettext_lazy("permission group", "See"),
+    "operate": pgettext_lazy("permission group", "Operate"),
+    "change": pgettext_lazy("permission group", "Change"),
+    "billing": pgettext_lazy("permission group", "Billing"),
 }
 assert sorted(key for keys in GROUPS.values() for key in keys) == sorted(KEYS)
+assert set(GROUP_LABELS) == set(GROUPS)
+
+
+def description(key: str) -> str:
+    """What `key` lets a user do, in plain words in the active language."""
+    return gettext(KEYS[key])
 
 
 def grouped(keys) -> list[tuple[str, list[str]]]:
     """[(group, [plain description, ...]), ...] for the groups these keys touch."""
     keys = set(keys)
     return [
-        (group, [KEYS[key] for key in members if key in keys])
+        (str(GROUP_LABELS[group]), [description(key) for key in members if key in keys])
         for group, members in GROUPS.items()
         if keys & set(members)
     ]
@@ -82,9 +106,11 @@ def summary(keys) -> str:
     """A few words for a set of keys: the preset's name, or how many permissions."""
     preset = preset_of(keys)
     if preset:
-        return PRESET_LABELS[preset]
+        return str(PRESET_LABELS[preset])
     count = len(set(keys) & ALL_KEYS)
-    return f"Custom: {count} permission{'s' if count != 1 else ''}"
+    return ngettext("Custom: %(count)d permission", "Custom: %(count)d permissions", count) % {
+        "count": count
+    }
 
 
 def normalize(keys) -> list[str]:

@@ -11,10 +11,11 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .access import grant_ends_by, grantable_keys, is_panel_admin
 from .models import Grant
-from .permissions import KEYS, normalize
+from .permissions import KEYS, description, normalize
 
 
 def _subject_field(subject) -> dict:
@@ -35,17 +36,23 @@ def may_give(granter, subject) -> bool:
 
 def _check(granter, subject, keys, expires_at, scope) -> None:
     if not may_give(granter, subject):
-        raise PermissionDenied("Only panel admins and a team's managers can give access.")
+        raise PermissionDenied(_("Only panel admins and a team's managers can give access."))
     missing = set(keys) - grantable_keys(granter, **scope)
     if missing:
-        plain = "; ".join(KEYS[key] for key in KEYS if key in missing)
-        raise PermissionDenied(f"You cannot give permissions you do not hold yourself: {plain}.")
+        plain = "; ".join(description(key) for key in KEYS if key in missing)
+        raise PermissionDenied(
+            _("You cannot give permissions you do not hold yourself: %(permissions)s.")
+            % {"permissions": plain}
+        )
     ends_by = grant_ends_by(granter, keys, **scope)
     if ends_by is not None and (expires_at is None or expires_at > ends_by):
         when = formats.date_format(timezone.localtime(ends_by), "DATETIME_FORMAT")
         raise PermissionDenied(
-            f"Your own access to some of these permissions ends {when}; "
-            "the access you give must end by then too."
+            _(
+                "Your own access to some of these permissions ends %(when)s; "
+                "the access you give must end by then too."
+            )
+            % {"when": when}
         )
 
 
@@ -70,7 +77,7 @@ def grant(
     keys = normalize(keys)
     scope = {"server": server} if server is not None else {"connection": connection}
     _check(granter, subject, keys, expires_at, scope)
-    obj, _ = Grant.objects.update_or_create(
+    obj, _created = Grant.objects.update_or_create(
         **_subject_field(subject),
         **scope,
         defaults={"keys": keys, "created_by": granter, "expires_at": expires_at},
@@ -92,8 +99,8 @@ def update(granter, grant_obj: Grant, keys, *, expires_at: datetime | None = Non
 def revoke(granter, grant_obj: Grant) -> None:
     """Remove a grant; takes effect on the subject's next request."""
     if not may_give(granter, grant_obj.subject):
-        raise PermissionDenied("Only panel admins and a team's managers can remove access.")
+        raise PermissionDenied(_("Only panel admins and a team's managers can remove access."))
     held = grantable_keys(granter, **grant_obj.scope)
     if not grant_obj.is_expired and set(grant_obj.keys) - held:
-        raise PermissionDenied("You cannot remove permissions you do not hold yourself.")
+        raise PermissionDenied(_("You cannot remove permissions you do not hold yourself."))
     grant_obj.delete()

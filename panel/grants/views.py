@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panel.accounts.decorators import admin_required
@@ -93,10 +95,13 @@ def user_grants(request, user_id: int):
     if not subject_is_admin:
         form = GrantForm(request.POST or None, granter=request.user)
         if request.method == "POST" and form.is_valid() and give_access(request, user, form):
-            messages.success(request, f"{user.username}'s access was updated.")
+            messages.success(request, _("%(name)s's access was updated.") % {"name": user.username})
             return redirect("grants:user", user_id=user.pk)
     elif request.method == "POST":
-        messages.info(request, f"{user.username} is a panel admin: there is nothing to give.")
+        messages.info(
+            request,
+            _("%(name)s is a panel admin: there is nothing to give.") % {"name": user.username},
+        )
         return redirect("grants:user", user_id=user.pk)
     own = Grant.objects.filter(user=user).order_by("connection__name", "server__display_name")
     memberships = list(user.memberships.select_related("team").order_by("team__name"))
@@ -143,7 +148,7 @@ def grant_edit(request, pk: int):
         else:
             details = _details(grant.subject, grant.keys, expires_at)
             record("grant.update", request=request, details=details, **grant.scope)
-            messages.success(request, "The access was changed.")
+            messages.success(request, _("The access was changed."))
             return redirect(subject_url(grant.subject))
     describe(grant)
     context = {"grant": grant, "form": form, "back": subject_url(grant.subject)}
@@ -167,7 +172,7 @@ def grant_revoke(request, pk: int):
             details=_details(grant.subject, grant.keys, grant.expires_at),
             **grant.scope,
         )
-        messages.success(request, "The access was removed.")
+        messages.success(request, _("The access was removed."))
         return redirect(back)
     describe(grant)
     return render(request, "grants/grant_revoke.html", {"grant": grant, "back": back})
@@ -178,7 +183,7 @@ def _picker_subject(request, requester):
     access (else 403); None when not named."""
     from panel.teams.models import Team
 
-    kind, _, pk = request.GET.get("for", "").partition(":")
+    kind, _sep, pk = request.GET.get("for", "").partition(":")
     model = {"user": get_user_model(), "team": Team}.get(kind)
     if model is None or not pk.isdigit():
         return None
@@ -254,9 +259,11 @@ def end_sessions(request, user_id: int):
         ended = sessions.end_all(user, keep=keep)
         details = {"user": user.username, "ended": ended}
         record("user.sessions_end", request=request, details=details)
-        plural = "" if ended == 1 else "s"
-        messages.success(
-            request, f"{user.username} was logged out everywhere ({ended} session{plural})."
+        text = ngettext(
+            "%(name)s was logged out everywhere (%(count)d session).",
+            "%(name)s was logged out everywhere (%(count)d sessions).",
+            ended,
         )
+        messages.success(request, text % {"name": user.username, "count": ended})
         return redirect("grants:user", user_id=user.pk)
     return render(request, "grants/end_sessions.html", {"subject": user})
