@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,8 +20,8 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That username and password do not match. Please try again.",
-        "throttled": "Too many failed attempts. Try again after %(time)s.",
+        "invalid_login": gettext_lazy("That username and password do not match. Please try again."),
+        "throttled": gettext_lazy("Too many failed attempts. Try again after %(time)s."),
     }
 
     # Set when the attempt was refused by a limit: the view answers HTTP 429.
@@ -61,14 +61,14 @@ class LoginForm(AuthenticationForm):
 
 
 def _clock(moment) -> str:
-    """The local time a lock ends, rounded up to the minute: "14:35", or "1 Dec 14:35"
-    when it is not today."""
+    """The local time a lock ends, rounded up to the minute, in the page's language's
+    format (panel/formats/): "14:35", or "1 Dec 2026 14:35" when it is not today."""
     local = timezone.localtime(moment)
     if local.second or local.microsecond:
         local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if local.date() == timezone.localdate():
-        return local.strftime("%H:%M")
-    return f"{local.day} {local:%b %H:%M}"
+        return formats.time_format(local, "TIME_FORMAT")
+    return formats.date_format(local, "DATETIME_FORMAT")
 
 
 class CodeForm(forms.Form):

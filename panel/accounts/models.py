@@ -14,9 +14,9 @@ class User(AbstractUser):
     """
 
     is_panel_admin = models.BooleanField(
-        "panel admin",
+        _("panel admin"),
         default=False,
-        help_text="Manages connections, users and grants, and sees every server.",
+        help_text=_("Manages connections, users and grants, and sees every server."),
     )
 
     class Meta(AbstractUser.Meta):

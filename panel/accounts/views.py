@@ -44,7 +44,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You are logged out.")
+        messages.info(request, _("You are logged out."))
         return response
 
 
