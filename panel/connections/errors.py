@@ -4,6 +4,9 @@ for any other upstream error. The one place for this wording."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from terrahost_client.errors import (
     APIError,
     AuthError,
@@ -19,18 +22,23 @@ from terrahost_client.errors import (
     UnexpectedResponse,
 )
 
-NEEDS_REAUTH_MESSAGE = (
+# Lazy: in the language of the request (or task) that uses them. The provider's name is
+# written out and, for users who must not see it, replaced by whitelabel.scrub().
+# Translators: keep "Terrahost" as a word of its own (no genitive -s), so that it can be
+# replaced by "the provider".
+NEEDS_REAUTH_MESSAGE = gettext_lazy(
     "The Terrahost login expired and this account uses two-factor authentication: "
     "an administrator must enter a fresh code."
 )
-LOGIN_REFUSED_MESSAGE = (
+# Translators: keep "Terrahost" as a word of its own (no genitive -s).
+LOGIN_REFUSED_MESSAGE = gettext_lazy(
     "Terrahost refused the stored password; an administrator must enter the new one."
 )
-UNDECRYPTABLE_MESSAGE = (
+UNDECRYPTABLE_MESSAGE = gettext_lazy(
     "The stored credentials cannot be decrypted with the current PANEL_ENCRYPTION_KEYS: "
     "enter the password again."
 )
-DUPLICATE_NAME_MESSAGE = "A connection with this name already exists."
+DUPLICATE_NAME_MESSAGE = gettext_lazy("A connection with this name already exists.")
 
 
 class ConnectionProblem(Exception):
@@ -56,24 +64,27 @@ def describe(error: TerrahostError) -> str:
     if isinstance(error, AuthError):
         # Logins are handled by the token provider; this is an ordinary call refused even
         # with a fresh token (e.g. another program logged in to the same account).
-        return "Terrahost refused the panel's login token; the next try logs in again."
+        return _("Terrahost refused the panel's login token; the next try logs in again.")
+    # In every language "Terrahost" stays a word of its own (no genitive -s), so that
+    # whitelabel.scrub() can replace it for users who must not see it.
     if isinstance(error, Timeout):
-        return "Terrahost did not answer in time."
+        return _("Terrahost did not answer in time.")
     if isinstance(error, TransportError):
-        return "Terrahost could not be reached."
+        return _("Terrahost could not be reached.")
     if isinstance(error, RateLimited):
-        return "Terrahost asked the panel to slow down; it will try again shortly."
+        return _("Terrahost asked the panel to slow down; it will try again shortly.")
     if isinstance(error, ServerError | UnexpectedResponse):
-        return "Terrahost had a problem answering; it will be tried again shortly."
+        return _("Terrahost had a problem answering; it will be tried again shortly.")
     if isinstance(error, PermissionDenied):
-        return "Terrahost does not allow this for the account."
+        return _("Terrahost does not allow this for the account.")
     if isinstance(error, NotFound):
-        return "Terrahost does not show this right now."
+        return _("Terrahost does not show this right now.")
     if isinstance(error, NotSupported):
-        return "Terrahost does not support this for this server."
+        return _("Terrahost does not support this for this server.")
     if isinstance(error, APIError):
-        return f"Terrahost answered: {error.message}"[:400]
-    return "Terrahost could not be used just now."
+        # The provider's own words follow (as it wrote them).
+        return (_("Terrahost answered: %(answer)s") % {"answer": error.message})[:400]
+    return _("Terrahost could not be used just now.")
 
 
 class RecentLoginFailure(TerrahostError):

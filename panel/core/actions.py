@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
@@ -64,11 +66,14 @@ LOCK_TIMEOUT = 60
 WAIT = 10.0
 
 Result = AuditEntry.Result
-UNAVAILABLE_MESSAGE = (
+# Lazy: in the language of the request that uses them (Outcome keeps them as text).
+UNAVAILABLE_MESSAGE = gettext_lazy(
     "The panel cannot take actions for a moment (its cache does not answer). Nothing was "
     "sent; please try again shortly."
 )
-SUSPENDED_MESSAGE = "This server is suspended: nothing can be changed until it is reactivated."
+SUSPENDED_MESSAGE = gettext_lazy(
+    "This server is suspended: nothing can be changed until it is reactivated."
+)
 
 
 @dataclass
@@ -86,6 +91,12 @@ class Outcome:
     data: dict = field(default_factory=dict)
     replayed: bool = False
     secret: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        # Lazy translations become text in the language of the request that made the
+        # outcome (it is stored as JSON and replayed).
+        self.message = str(self.message)
+        self.detail = str(self.detail)
 
     @property
     def level(self) -> str:
@@ -124,38 +135,49 @@ def explain(error: Exception, *, write: bool = True, not_supported: str = "") ->
     if isinstance(error, ConnectionProblem):
         return Outcome(
             False,
-            "This server's account needs an administrator's attention, so nothing could be "
-            "done. Please try again later.",
+            _(
+                "This server's account needs an administrator's attention, so nothing could "
+                "be done. Please try again later."
+            ),
             Result.FAILED,
             detail=error.message,
         )
     detail = describe(error)
     if isinstance(error, NotSupported):
-        message = not_supported or "This cannot be done for this server from the panel."
+        message = not_supported or _("This cannot be done for this server from the panel.")
+    elif isinstance(error, RateLimited) and error.retry_after:
+        seconds = int(error.retry_after) + 1
+        message = ngettext(
+            "Too many requests just now. Please try again in %(seconds)d second.",
+            "Too many requests just now. Please try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
     elif isinstance(error, RateLimited):
-        wait = f"{int(error.retry_after) + 1} seconds" if error.retry_after else "a minute"
-        message = f"Too many requests just now. Please try again in {wait}."
+        message = _("Too many requests just now. Please try again in a minute.")
     elif isinstance(error, TransportError) and write:
         # The request may have reached the provider: never repeated automatically.
-        message = (
+        message = _(
             "The provider did not answer in time, so it is not known whether this was "
             "done. Check the server's state before trying again."
         )
     elif isinstance(error, TransportError):
-        message = "The provider did not answer in time. Please try again."
+        message = _("The provider did not answer in time. Please try again.")
     elif isinstance(error, NotFound):
-        message = (
+        message = _(
             "The provider is not showing this server right now (this happens for a short "
             "while at times). Please try again in a minute."
         )
     elif isinstance(error, PermissionDenied):
-        message = "The provider refused this for this server."
+        message = _("The provider refused this for this server.")
     elif isinstance(error, BadRequest):
         # The provider's own words, shown to customers: never its name (white label);
         # admins read the words unchanged in `detail`.
-        message = f"The provider did not accept this: {scrub(error.message)}"[:300]
+        message = _("The provider did not accept this: %(reason)s") % {
+            "reason": scrub(error.message)
+        }
+        message = message[:300]
     else:
-        message = "The provider had a problem answering. Please try again in a minute."
+        message = _("The provider had a problem answering. Please try again in a minute.")
     return Outcome(False, message, Result.FAILED, detail=detail)
 
 
@@ -192,7 +214,7 @@ def perform(
         record(action, result=outcome.result, message=outcome.message, **audit)
         return outcome
     if not KEY_PATTERN.match(key or ""):
-        return refused("This form is out of date. Please reload the page and try again.")
+        return refused(_("This form is out of date. Please reload the page and try again."))
     claim = f"action-key:{request.user.pk}:{key}"
     try:
         if not cache.add(claim, PENDING, timeout=KEY_TTL):
@@ -207,7 +229,9 @@ def perform(
                 cache.set(claim, earlier["outcome"], timeout=KEY_TTL)
                 return Outcome.loads(earlier["outcome"])
             if not lock.acquire():
-                outcome = refused("Another change to this server is under way. Try again shortly.")
+                outcome = refused(
+                    _("Another change to this server is under way. Try again shortly.")
+                )
                 return _finish(claim, None, outcome, action, audit)
     except locks.UNAVAILABLE as error:
         logger.warning("%s refused: the cache does not answer (%r)", action, error)
@@ -218,10 +242,7 @@ def perform(
         cooling = f"action-cooldown:{row.pk}:{scope}"
         left = _seconds_left(cooling) if cooldown else 0
         if left:
-            outcome = refused(
-                f"This server was given a {scope} command moments ago. "
-                f"You can try again in {left} second{'s' if left != 1 else ''}."
-            )
+            outcome = refused(_cooling_down(scope, left))
             return _finish(claim, None, outcome, action, audit)
         outcome = _call(row, call, done, not_supported, after)
         # From here on the call was made: Redis stopping now must not turn its outcome
@@ -273,7 +294,26 @@ def _replay(claim: str) -> Outcome:
         if time.monotonic() + delay > deadline:
             break
         time.sleep(delay)
-    return refused("Your first click is still being carried out. Reload the page in a moment.")
+    return refused(_("Your first click is still being carried out. Reload the page in a moment."))
+
+
+def _cooling_down(scope: str, left: int) -> str:
+    """Why a press so soon after the last one was refused (`scope` is a key, not words)."""
+    if scope == "power":
+        text = ngettext(
+            "This server was given a power command moments ago. "
+            "You can try again in %(seconds)d second.",
+            "This server was given a power command moments ago. "
+            "You can try again in %(seconds)d seconds.",
+            left,
+        )
+    else:
+        text = ngettext(
+            "This server was changed moments ago. You can try again in %(seconds)d second.",
+            "This server was changed moments ago. You can try again in %(seconds)d seconds.",
+            left,
+        )
+    return text % {"seconds": left}
 
 
 def _seconds_left(key: str) -> int:

@@ -21,15 +21,15 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from panel.operations.tasks import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
 
 from .locks import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
-
-WORKERS = "Celery workers"
 
 
 @dataclass
@@ -39,12 +39,16 @@ class Check:
     detail: str
 
 
+def workers_check(ok: bool | None, detail: str) -> Check:
+    return Check(_("Celery workers"), ok, detail)
+
+
 def checks() -> list[Check]:
     redis_check = check_redis()
     if redis_check.ok:
         workers = check_workers()
     else:
-        workers = Check(WORKERS, None, "Their heartbeat is kept in Redis.")
+        workers = workers_check(None, _("Their heartbeat is kept in Redis."))
     return [check_database(), redis_check, workers]
 
 
@@ -52,10 +56,12 @@ def check_database() -> Check:
     try:
         with db_connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return Check("Database", True, f"{db_connection.vendor} answers")
+        return Check(
+            _("Database"), True, _("%(vendor)s answers") % {"vendor": db_connection.vendor}
+        )
     except Exception as error:
         logger.warning("database check failed: %r", error)
-        return Check("Database", False, "The database does not answer.")
+        return Check(_("Database"), False, _("The database does not answer."))
 
 
 def redis_answers(url: str, timeout: float | None = None) -> bool:
@@ -74,13 +80,18 @@ def redis_answers(url: str, timeout: float | None = None) -> bool:
 
 def check_redis() -> Check:
     if redis_answers(settings.REDIS_URL):
-        return Check("Redis", True, "answers")
+        return Check("Redis", True, pgettext("a service on the status page", "answers"))
+    # 0.5 in English, 0,5 in Norwegian.
+    timeout = f"{settings.REDIS_TIMEOUT:g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
     return Check(
         "Redis",
         False,
-        f"Redis does not answer within {settings.REDIS_TIMEOUT:g} s: pages read the "
-        "database and the provider instead of the cache, and actions and new operations "
-        "are refused until it is back.",
+        _(
+            "Redis does not answer within %(timeout)s s: pages read the database and the "
+            "provider instead of the cache, and actions and new operations are refused "
+            "until it is back."
+        )
+        % {"timeout": timeout},
     )
 
 
@@ -89,13 +100,15 @@ def check_workers() -> Check:
         last = cache.get(WORKERS_ALIVE_KEY)
     except UNAVAILABLE as error:
         logger.warning("could not read the workers' heartbeat: %r", error)
-        return Check(WORKERS, None, "Their heartbeat could not be read from Redis.")
+        return workers_check(None, _("Their heartbeat could not be read from Redis."))
     if last is None:
-        return Check(
-            WORKERS,
+        return workers_check(
             False,
-            f"No worker has reported for over {HEARTBEAT_TTL} s: background jobs wait and "
-            "new operations are refused. Are the Celery worker and beat running?",
+            _(
+                "No worker has reported for over %(seconds)s s: background jobs wait and new "
+                "operations are refused. Are the Celery worker and beat running?"
+            )
+            % {"seconds": HEARTBEAT_TTL},
         )
     seconds = max(0, int((timezone.now() - datetime.fromisoformat(last)).total_seconds()))
-    return Check(WORKERS, True, f"A worker reported {seconds} s ago.")
+    return workers_check(True, _("A worker reported %(seconds)s s ago.") % {"seconds": seconds})

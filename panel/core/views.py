@@ -1,5 +1,3 @@
-import re
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +11,6 @@ from panel.branding.views import vary_on_host
 from panel.connections.models import Connection
 
 from . import health
-
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 def home(request):
@@ -49,9 +45,7 @@ def branding_css(request):
     """The brand of the request's host as CSS variables (a stylesheet, so no inline style
     is needed). Pages link it with ?v=<brand version>, so a change shows on the next page;
     it varies on the Host, so no cache hands one brand's colours to another host."""
-    brand = brand_for(request)
-    color = brand.primary_color if _COLOR.match(brand.primary_color) else "#2563eb"
-    css = f":root {{\n  --brand-primary: {color};\n  --brand-on-primary: {brand.on_primary};\n}}\n"
+    css = brand_for(request).css()
     return vary_on_host(HttpResponse(css, content_type="text/css"))
 
 

@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from panel.core.actions import new_key
 
@@ -77,6 +78,16 @@ def money(value) -> str:
 # --- One way to show a server's type, on the list and on its page --------------------------
 
 
+# The provider's types (its `type`, upper-cased) in the page's language; a type not listed
+# here shows as the provider names it. The flavour ("kvm") is a technical name, never
+# translated.
+TYPE_WORDS = {
+    "VPS": pgettext_lazy("server type", "VPS"),
+    "DEDICATED": pgettext_lazy("server type", "DEDICATED"),
+    "COLOCATION": pgettext_lazy("server type", "COLOCATION"),
+}
+
+
 @register.filter
 def server_type(server) -> str:
     """ "VPS (kvm)", "DEDICATED", or "—": the same words wherever a server's type shows,
@@ -85,4 +96,5 @@ def server_type(server) -> str:
     flavour = getattr(server, "vps_type", "") or ""
     if not kind:
         return "—"
+    kind = str(TYPE_WORDS.get(kind, kind))
     return f"{kind} ({flavour})" if flavour else kind
