@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import Connection
 
@@ -9,7 +10,7 @@ class CodeField(forms.RegexField):
         # [0-9], not \d: \d also matches other scripts' digits ("١٢٣٤٥٦"); an
         # authenticator app shows ASCII digits, and those are what Terrahost checks.
         kwargs.setdefault("regex", r"^\s*[0-9]{6,8}\s*$")
-        kwargs.setdefault("error_messages", {"invalid": "Enter the 6-digit code, digits only."})
+        kwargs.setdefault("error_messages", {"invalid": _("Enter the 6-digit code, digits only.")})
         kwargs.setdefault(
             "widget",
             forms.TextInput(
@@ -24,30 +25,32 @@ class CodeField(forms.RegexField):
 
 class ConnectionAddForm(forms.Form):
     name = forms.CharField(
-        max_length=100, help_text="A name for this account inside the panel, e.g. “Main”."
+        label=_("Name"),
+        max_length=100,
+        help_text=_("A name for this account inside the panel, e.g. “Main”."),
     )
-    username = forms.CharField(max_length=150, label="Terrahost username")
+    username = forms.CharField(max_length=150, label=_("Terrahost username"))
     password = forms.CharField(
-        label="Terrahost password",
+        label=_("Terrahost password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
     code = CodeField(
         required=False,
-        label="2FA code",
-        help_text="Only if two-factor authentication is on for this account.",
+        label=_("2FA code"),
+        help_text=_("Only if two-factor authentication is on for this account."),
     )
     base_url = forms.URLField(
-        label="API URL",
+        label=_("API URL"),
         max_length=300,
         assume_scheme="https",
         initial=lambda: settings.TERRAHOST_API_URL,
-        help_text="Leave as it is unless you use a test API.",
+        help_text=_("Leave as it is unless you use a test API."),
     )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if Connection.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError("A connection with this name already exists.")
+            raise forms.ValidationError(_("A connection with this name already exists."))
         return name
 
 
@@ -56,15 +59,16 @@ class AddCodeForm(forms.Form):
     session)."""
 
     step = forms.CharField(widget=forms.HiddenInput, initial="code", required=False)
-    code = CodeField(label="2FA code", help_text="The current 6-digit code from the app.")
+    code = CodeField(label=_("2FA code"), help_text=_("The current 6-digit code from the app."))
 
 
 class ReauthForm(forms.Form):
-    code = CodeField(label="Fresh 2FA code")
+    code = CodeField(label=_("Fresh 2FA code"))
 
 
 class PasswordUpdateForm(forms.Form):
     password = forms.CharField(
-        label="New Terrahost password", widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+        label=_("New Terrahost password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
-    code = CodeField(required=False, label="2FA code", help_text="If 2FA is on.")
+    code = CodeField(required=False, label=_("2FA code"), help_text=_("If 2FA is on."))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from panel.core import crypto
 
@@ -23,9 +24,9 @@ class Connection(models.Model):
     """
 
     class AuthState(models.TextChoices):
-        OK = "ok", "Connected"
-        NEEDS_REAUTH = "needs_reauth", "Needs re-authentication"
-        FAILED = "failed", "Login refused"
+        OK = "ok", _("Connected")
+        NEEDS_REAUTH = "needs_reauth", _("Needs re-authentication")
+        FAILED = "failed", _("Login refused")
 
     name = models.CharField(max_length=100)
     base_url = models.URLField("API URL", max_length=300)
@@ -57,7 +58,7 @@ class Connection(models.Model):
             models.UniqueConstraint(
                 Lower("name"),
                 name="connection_name_unique_ci",
-                violation_error_message="A connection with this name already exists.",
+                violation_error_message=_("A connection with this name already exists."),
             ),
         ]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from panel.core import crypto
@@ -93,21 +94,29 @@ class NewConnection:
 def _login_problem(error: TerrahostError, *, with_code: bool, base_url: str) -> ConnectionProblem:
     if isinstance(error, ReauthenticationRequired):
         return ConnectionProblem(
-            "This account uses two-factor authentication: enter the current 6-digit code "
-            "from the authenticator app.",
+            _(
+                "This account uses two-factor authentication: enter the current 6-digit code "
+                "from the authenticator app."
+            ),
             code="code_needed",
             field="code",
         )
     if isinstance(error, AuthError):
         if with_code:
-            message = "Terrahost refused the login: the username, password or code is wrong."
+            # Translators: keep "Terrahost" a word of its own: whitelabel.scrub() replaces it.
+            message = _("Terrahost refused the login: the username, password or code is wrong.")
         else:
-            message = "Terrahost refused the login: the username or password is wrong."
+            # Translators: keep "Terrahost" a word of its own: whitelabel.scrub() replaces it.
+            message = _("Terrahost refused the login: the username or password is wrong.")
         return ConnectionProblem(message, code="bad_credentials")
     if isinstance(error, TransportError):
         return ConnectionProblem(
-            f"Terrahost could not be reached at {base_url}. Check the API URL and that this "
-            "machine can reach it, then try again.",
+            # Translators: keep "Terrahost" a word of its own: whitelabel.scrub() replaces it.
+            _(
+                "Terrahost could not be reached at %(url)s. Check the API URL and that this "
+                "machine can reach it, then try again."
+            )
+            % {"url": base_url},
             code="unreachable",
             field="base_url",
         )

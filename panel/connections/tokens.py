@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 
 from panel.core import crypto, locks
@@ -248,7 +248,8 @@ def _mark(conn: Connection, state: str, message: str, *, used: str) -> bool:
         values.update(token_encrypted="", uses_2fa=True)
     written = conn.write(values, where={"token_encrypted": used})
     if written:
-        logger.warning("connection %s: %s", conn.pk, message)
+        with translation.override("en"):  # the log in English, whoever's request this is
+            logger.warning("connection %s: %s", conn.pk, str(message))
     return written
 
 
