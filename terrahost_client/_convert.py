@@ -42,6 +42,11 @@ def to_decimal(value: object) -> Decimal | None:
 
 
 def to_int(value: object) -> int | None:
+    # The usual ids and counts first, without a Decimal: a listing has tens of thousands.
+    if type(value) is int:  # not a bool
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
     number = to_decimal(value)
     return int(number) if number is not None else None
 

@@ -30,21 +30,45 @@ def is_secret(key: object) -> bool:
     return isinstance(key, str) and key.lower() in SECRET_KEYS
 
 
-def redact(value: object) -> object:
-    """A deep copy of `value` with every secret key's value masked (empty values stay empty).
+_CONTAINERS = (dict, list, tuple)
+# The secret keys of each dict shape seen (its keys in order): the records of a listing
+# share a few shapes, so a key is looked at once per shape, not once per record.
+_SECRETS_BY_SHAPE: dict[tuple, tuple] = {}
+_MAX_SHAPES = 1000  # a bound, should some caller feed it dicts of ever new shapes
 
-    Written as a plain loop: it runs over every field of every server of a listing.
+
+def _secret_keys(value: dict) -> tuple:
+    shape = tuple(value)
+    keys = _SECRETS_BY_SHAPE.get(shape)
+    if keys is None:
+        if len(_SECRETS_BY_SHAPE) >= _MAX_SHAPES:
+            _SECRETS_BY_SHAPE.clear()
+        keys = _SECRETS_BY_SHAPE[shape] = tuple(key for key in shape if is_secret(key))
+    return keys
+
+
+def redact(value: object) -> object:
+    """A deep copy of `value` with every secret key's value masked, at any depth (empty
+    values stay as they are: "", None, an empty list or object).
+
+    It runs over every field of every server of a listing, so the one loop over a dict's
+    items only looks for nested dicts and lists; the secret keys come from its shape.
     """
     if isinstance(value, list | tuple):
         return [redact(item) for item in value]
     if not isinstance(value, dict):
         return value
-    masked = {}
+    masked = value.copy()
     for key, item in value.items():
-        if isinstance(item, dict | list | tuple):
-            masked[key] = MASK if item and is_secret(key) else redact(item)
-        elif item not in ("", None) and is_secret(key):
+        if isinstance(item, _CONTAINERS):
+            masked[key] = redact(item)
+    for key in _secret_keys(value):
+        if _has_value(value[key]):
             masked[key] = MASK
-        else:
-            masked[key] = item
     return masked
+
+
+def _has_value(item: object) -> bool:
+    if isinstance(item, _CONTAINERS):
+        return bool(item)
+    return item not in ("", None)

@@ -11,12 +11,14 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
 import requests
+from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 
 from . import __version__
 from ._convert import to_datetime
@@ -51,6 +53,9 @@ DEFAULT_BASE_URL = "https://api.terrahost.no/api/v3"
 # never races the expiry.
 TOKEN_MARGIN = timedelta(seconds=60)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# At most this many calls of one listing at once: a listing of thousands of servers ends in
+# a few round trips, and Terrahost is not asked to answer dozens of pages at the same time.
+DEFAULT_CONCURRENCY = 6
 _TWO_FACTOR_WORDS = ("code", "2fa", "two-factor", "two factor", "totp")
 
 TokenHook = Callable[[str, datetime | None], None]
@@ -60,8 +65,13 @@ TokenProvider = Callable[[str | None], tuple[str, datetime | None]]
 
 class Client:
     """A Terrahost API v3 client. One instance may serve many threads: logins are single
-    flight, and the token is shared. requests.Session is not documented as thread-safe;
-    where that matters, give each thread its own Client or pass a session per thread.
+    flight, and the token is shared.
+
+    A listing (`get_many`) sends up to `concurrency` calls at once through the one session,
+    from worker threads. requests.Session is not documented as thread-safe, but what those
+    calls share is: the connection pool (an HTTPAdapter pool of `concurrency` connections or
+    more, when the client makes its session) and the cookie jar (locked). Logins never run
+    in a worker thread.
     """
 
     def __init__(
@@ -83,7 +93,10 @@ class Client:
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         user_agent: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ):
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
@@ -92,7 +105,8 @@ class Client:
         self.max_backoff = max_backoff
         self.on_token = on_token
         self.token_provider = token_provider
-        self.session = session or requests.Session()
+        self.concurrency = concurrency
+        self.session = session or _pooled_session(concurrency)
         self.user_agent = user_agent or f"terrahost-client/{__version__} python-requests"
         self._username = username
         self._password = password
@@ -212,6 +226,47 @@ class Client:
             token = self._valid_token(stale=token)
             return self._send(method, path, body=body, params=params, token=token, retry=retry)
 
+    def get_many(self, path: str, queries: list[dict]) -> Iterator[dict]:
+        """GET `path` once per query, up to `concurrency` calls at once; yields the answers
+        in the order of `queries`. Reads only: each call is retried like any read.
+
+        An error ends the iteration, and closing it early (or an error in the caller's loop)
+        cancels the calls not sent yet. Only the calls run in worker threads: a 401 renews
+        the token here, in the caller's thread, once for all of them (a token provider may
+        use what belongs to this thread, such as a database connection), and the refused
+        calls and those not sent yet go again with the new token.
+        """
+        token = self._valid_token()
+        renewed = False
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="terrahost")
+
+        def send_all(remaining: list[dict]) -> list:
+            return [
+                pool.submit(self._send, "GET", path, params=query, token=token, retry=True)
+                for query in remaining
+            ]
+
+        try:
+            calls = send_all(queries)
+            done = 0
+            while done < len(queries):
+                try:
+                    answer = calls[done].result()
+                except AuthError:
+                    if renewed:
+                        raise
+                    token, renewed = self._valid_token(stale=token), True
+                    for call in calls[done:]:
+                        call.cancel()
+                    calls[done:] = send_all(queries[done:])
+                    continue
+                yield answer
+                done += 1
+        finally:
+            # Waits for the calls already sent, so none outlives the listing (its session
+            # may be the caller thread's own, and its stats should be settled).
+            pool.shutdown(cancel_futures=True)
+
     def _send(self, method, path, *, body=None, params=None, token, retry) -> dict:
         """One call, repeated on transient failures when `retry`, within `retry_deadline`.
 
@@ -279,6 +334,15 @@ class Client:
             raise TransportError(f"{method} {path}: {type(error).__name__}") from None
         _log(method, path, response.status_code, started, body)
         return _parse(response)
+
+
+def _pooled_session(concurrency: int) -> requests.Session:
+    """A session whose connection pool keeps one connection per concurrent call."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_maxsize=max(DEFAULT_POOLSIZE, concurrency))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _parse(response: requests.Response) -> dict:

@@ -4,6 +4,7 @@ TerrahostError
 ├── TransportError            the request may not have reached Terrahost, or its answer was lost
 │   └── Timeout
 ├── UnexpectedResponse        an answer that is not the JSON the API promises (HTML, garbage)
+│   └── IncompleteListing     the pages of a listing do not add up to the whole list
 └── APIError(status, message) Terrahost answered with an error status
     ├── BadRequest            400
     ├── AuthError             401 (and failed logins)
@@ -43,6 +44,11 @@ class UnexpectedResponse(TerrahostError):
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
         self.status = status
+
+
+class IncompleteListing(UnexpectedResponse):
+    """A listing could not be read whole (e.g. the API ignores `page`). Raised rather than
+    returning part of it: whoever stores a listing marks the servers it lacks as missing."""
 
 
 class APIError(TerrahostError):

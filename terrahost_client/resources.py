@@ -8,11 +8,12 @@ have reached Terrahost before a connection broke, so none of those is ever repea
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from typing import TYPE_CHECKING
 
 from ._convert import to_int
 from ._envelope import fields, many, message, one, page_count, page_meta
-from .errors import NotFound
+from .errors import BadRequest, IncompleteListing, NotFound
 from .models import (
     Account,
     Distro,
@@ -36,9 +37,10 @@ if TYPE_CHECKING:
 DEFAULT_LANGUAGE = "en_US"
 DEFAULT_KEYBOARD = "us"
 DEFAULT_TIMEZONE = "Europe/Oslo"
-# The page size the recorded live listing reports (meta.per_page). Asking for more is
-# untested against the live API, and a refused listing would hide every server.
-PER_PAGE = 100
+# GET /servers asks for this many servers a page; the API answers with the size it used
+# (meta.per_page), and later pages follow that. The live API's largest page is unknown:
+# recorded answers say 100, the size it uses when not asked (API notes).
+PER_PAGE = 1000
 
 logger = logging.getLogger("terrahost_client")
 
@@ -79,31 +81,53 @@ def _add_new(records: dict, page: list[dict]) -> int:
 
 class ServersClient(_Resource):
     def list(self) -> list[Server]:
-        """Every server, following `meta.total_pages` when the API paginates.
+        """Every server: the first page, then the others `concurrency` at a time (see
+        Client.get_many), in page order.
 
-        Nothing shows that the live API honours `page` (API notes), so paging stops at the
-        first page that brings no server not seen yet: if `page` is ignored, a listing costs
-        one extra call and returns the first page. Pages are fetched one after another: the
-        client's session is not thread-safe.
+        Pages hold as many servers as the API will give (PER_PAGE asked, `meta.per_page`
+        followed). The result is the whole list or an error, never a part of it, because
+        whoever stores a listing marks the servers it lacks as missing: a page that fails
+        fails the listing, and so does one that brings only servers already listed, which
+        is what an API that ignores `page` answers (nothing shows the live API honours it:
+        API notes). A page that brings nothing means the list shrank meanwhile.
         """
-        body = self._get("/servers", per_page=PER_PAGE)
-        # Later pages are asked with the size the API says it used, so that the page
-        # numbers mean what its total_pages counted.
-        per_page = to_int(page_meta(body).get("per_page")) or PER_PAGE
+        first, per_page = self._first_page()
         records: dict = {}
-        _add_new(records, many(body))
-        for page in range(2, page_count(body) + 1):
-            page_records = many(self._get("/servers", page=page, per_page=per_page))
-            if not _add_new(records, page_records):
-                if page_records:  # an empty page only means the list shrank meanwhile
-                    logger.warning(
-                        "GET /servers page %d repeated servers already listed; the API seems"
-                        " to ignore `page`, so the list keeps the %d servers read so far",
-                        page,
-                        len(records),
+        _add_new(records, many(first))
+        later = range(2, page_count(first) + 1)
+        # Later pages with the size the first answer used, so that page numbers mean what
+        # its total_pages counted (requests leaves out a per_page of None).
+        queries = [{"page": page, "per_page": per_page} for page in later]
+        with closing(self._client.get_many("/servers", queries)) as answers:
+            for page, body in zip(later, answers, strict=True):
+                page_records = many(body)
+                if page_records and not _add_new(records, page_records):
+                    raise IncompleteListing(
+                        f"GET /servers page {page} brought only servers already listed: the"
+                        f" API seems to ignore `page`, so the {page_count(first)} pages it"
+                        " counts cannot be read."
                     )
-                break
         return [Server.from_api(record) for record in records.values()]
+
+    def _first_page(self) -> tuple[dict, int | None]:
+        """The first page, asked for PER_PAGE servers, and the per_page to ask the others
+        for: the size the answer says it used, else the size asked.
+
+        An API that refuses that size, or that says it used a size its answer does not hold
+        while it counts more pages, is asked again without per_page and lists with its own
+        size: pages of a size other than the one total_pages counted would miss servers.
+        """
+        try:
+            body = self._get("/servers", per_page=PER_PAGE)
+        except BadRequest:
+            pass
+        else:
+            per_page = to_int(page_meta(body).get("per_page")) or PER_PAGE
+            if page_count(body) == 1 or len(many(body)) >= per_page:
+                return body, per_page
+        logger.warning("GET /servers did not list %d a page; listing with its own size", PER_PAGE)
+        body = self._get("/servers")
+        return body, to_int(page_meta(body).get("per_page"))
 
     def get(self, srv_id: Id) -> Server:
         record = one(self._get(f"/servers/{_id(srv_id)}"))

@@ -1,5 +1,5 @@
 """python -m terrahost_client.sandbox --host 127.0.0.1 --port 8765 [--servers N] [--seed S]
-[--ignore-page] [--root-password-in-server-record]"""
+[--ignore-page] [--max-per-page N] [--root-password-in-server-record]"""
 
 import argparse
 import re
@@ -7,7 +7,13 @@ import signal
 import sys
 
 from .app import SandboxApp
-from .constants import DEFAULT_SEED, DEFAULT_SERVERS, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME
+from .constants import (
+    DEFAULT_SEED,
+    DEFAULT_SERVERS,
+    DEFAULT_TOKEN_LIFETIME,
+    MAX_PER_PAGE,
+    MAX_TOKEN_LIFETIME,
+)
 from .server import make_server
 
 
@@ -51,6 +57,13 @@ def parse_args(argv):
         help="GET /servers answers page 1 whatever `page` says, as live accounts may",
     )
     parser.add_argument(
+        "--max-per-page",
+        type=_ascii_int,
+        default=MAX_PER_PAGE,
+        help="the largest page GET /servers answers, whatever `per_page` asks (default"
+        " %(default)s, the size of the recorded live listing; the live maximum is unknown)",
+    )
+    parser.add_argument(
         "--root-password-in-server-record",
         action="store_true",
         help="a reinstall answers an empty root_passwd; the password shows in the server"
@@ -60,6 +73,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.servers < 0:
         parser.error("--servers must be >= 0")
+    if args.max_per_page < 1:
+        parser.error("--max-per-page must be >= 1")
     if not 0 < args.token_lifetime <= MAX_TOKEN_LIFETIME:
         parser.error(f"--token-lifetime must be > 0 and <= {MAX_TOKEN_LIFETIME}")
     return args
@@ -76,6 +91,7 @@ def main(argv=None):
         servers=args.servers,
         token_lifetime=args.token_lifetime,
         ignore_page=args.ignore_page,
+        max_per_page=args.max_per_page,
         root_password_in_server_record=args.root_password_in_server_record,
     )
     server = make_server(args.host, args.port, app, access_log=args.access_log)

@@ -20,7 +20,6 @@ from .constants import (
     ISO_DELAY,
     MAX_EXTRA_IPV4,
     MAX_ISOS,
-    MAX_PER_PAGE,
     MAX_SNAPSHOTS,
     POWER_DELAY,
     REBOOT_DELAY,
@@ -99,7 +98,7 @@ def list_servers(ctx):
     page = _query_int(ctx.query, "page", 1)
     if ctx.state.ignore_page:
         page = 1  # still validated: only its effect is lost
-    per_page = min(_query_int(ctx.query, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(_query_int(ctx.query, "per_page", DEFAULT_PER_PAGE), ctx.state.max_per_page)
     servers = ctx.state.visible_servers(ctx.account)
     total = len(servers)
     total_pages = max(1, math.ceil(total / per_page))

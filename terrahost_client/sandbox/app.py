@@ -26,6 +26,7 @@ from .constants import (
     DEFAULT_TOKEN_LIFETIME,
     MAX_ADVANCE,
     MAX_BODY_BYTES,
+    MAX_PER_PAGE,
     MAX_TOKEN_LIFETIME,
 )
 from .faults import Faults
@@ -60,12 +61,14 @@ class SandboxApp:
         *,
         ignore_page=False,
         root_password_in_server_record=False,
+        max_per_page=MAX_PER_PAGE,
     ):
         """Two switches serve what other clients report of live accounts (API notes), where
         the default follows the docs: `ignore_page` answers page 1 of GET /servers whatever
         `page` says; `root_password_in_server_record` answers a reinstall with an empty
         root_passwd and shows the password as `install_details.root_password` in the
-        server's record while the install runs.
+        server's record while the install runs. `max_per_page` is the largest page GET
+        /servers answers, where nothing is known of the live API (see constants.py).
         """
         if isinstance(servers, bool) or not isinstance(servers, int) or servers < 0:
             raise ValueError("servers must be an integer >= 0")
@@ -75,15 +78,21 @@ class SandboxApp:
             or not 0 < token_lifetime <= MAX_TOKEN_LIFETIME  # also False for NaN
         ):
             raise ValueError(f"token_lifetime must be > 0 and <= {MAX_TOKEN_LIFETIME} seconds")
+        if isinstance(max_per_page, bool) or not isinstance(max_per_page, int) or max_per_page < 1:
+            raise ValueError("max_per_page must be an integer >= 1")
         self.seed = seed
         self.server_count = servers
         self.token_lifetime = token_lifetime
         self.modes = {
             "ignore_page": ignore_page,
             "root_password_in_server_record": root_password_in_server_record,
+            "max_per_page": max_per_page,
         }
         self.lock = threading.RLock()
         self.route_keys = routing.route_keys()
+        # Calls being answered now per route (kept across a reset, which calls may span),
+        # and in the stats the most there were at once: whether a client's calls overlap.
+        self._in_flight = {}
         self.reset()
 
     # --- Python control API -------------------------------------------------
@@ -97,6 +106,7 @@ class SandboxApp:
             self.faults = Faults()
             self._fault_rng = Random(f"{self.seed}:faults")
             self._calls = {}
+            self._max_in_flight = {}
             self.exceptions = []
 
     def set_faults(self, data):
@@ -122,7 +132,10 @@ class SandboxApp:
 
     def stats(self):
         with self.lock:
-            return {"calls": {key: dict(counts) for key, counts in sorted(self._calls.items())}}
+            return {
+                "calls": {key: dict(counts) for key, counts in sorted(self._calls.items())},
+                "max_in_flight": dict(sorted(self._max_in_flight.items())),
+            }
 
     def advance(self, seconds):
         seconds = number(seconds, "advance", 0, MAX_ADVANCE)
@@ -160,7 +173,22 @@ class SandboxApp:
             route, params, route_error = None, {}, exc
             key = f"{method} {UNMATCHED}"
         raw_body, body_error = _read_body(environ)
+        self._enter(key)
+        try:
+            return self._answer(key, route, params, route_error, raw_body, body_error, environ)
+        finally:
+            self._leave(key)
 
+    def _enter(self, key):
+        with self.lock:
+            now = self._in_flight[key] = self._in_flight.get(key, 0) + 1
+            self._max_in_flight[key] = max(now, self._max_in_flight.get(key, 0))
+
+    def _leave(self, key):
+        with self.lock:
+            self._in_flight[key] -= 1
+
+    def _answer(self, key, route, params, route_error, raw_body, body_error, environ):
         with self.lock:
             faults = self.faults
             before = faults.before(key, self._fault_rng)

@@ -29,8 +29,12 @@ DEMO_2FA_SERVERS = 3
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - the documented demo secret
 
+# GET /servers: the page size of the recorded live listing (meta.per_page 100). Whether the
+# live API honours a larger `per_page`, and up to what, is unknown (no public client sends
+# one), so by default the sandbox answers at most this many a page, whatever is asked: the
+# client must cope with that. `max_per_page` / --max-per-page plays an API that goes higher.
 DEFAULT_PER_PAGE = 100
-MAX_PER_PAGE = 500
+MAX_PER_PAGE = 100
 
 MAX_SNAPSHOTS = 3  # per server
 SNAPSHOT_NAME_MAX = 64

@@ -52,7 +52,7 @@ DOMAINS = ("example.com", "example.net", "example.org")
 
 
 def build_state(seed, servers, token_lifetime, **modes):
-    """`modes`: State's ignore_page and root_password_in_server_record."""
+    """`modes`: State's ignore_page, root_password_in_server_record and max_per_page."""
     state = State(seed, token_lifetime, **modes)
     demo = _demo_account()
     demo_2fa = _demo_2fa_account()

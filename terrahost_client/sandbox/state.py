@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from random import Random
 
-from .constants import DEFAULT_TOKEN_LIFETIME
+from .constants import DEFAULT_TOKEN_LIFETIME, MAX_PER_PAGE
 
 
 class Clock:
@@ -260,12 +260,15 @@ class State:
         token_lifetime=DEFAULT_TOKEN_LIFETIME,
         ignore_page=False,
         root_password_in_server_record=False,
+        max_per_page=MAX_PER_PAGE,
     ):
         self.seed = seed
         self.token_lifetime = token_lifetime
-        # Two ways live accounts may differ from the docs (see SandboxApp).
+        # Ways live accounts may differ from the docs, or where the docs say nothing (see
+        # SandboxApp).
         self.ignore_page = ignore_page
         self.root_password_in_server_record = root_password_in_server_record
+        self.max_per_page = max_per_page
         self.clock = Clock()
         # Separate streams so that, say, generating a password never shifts the
         # seeded data, and the same calls give the same answers run after run.

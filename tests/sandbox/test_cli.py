@@ -159,6 +159,8 @@ def test_a_signal_stops_it_cleanly_even_while_a_call_is_held(sig):
         ["--token-lifetime", "\u0661\u0662"],
         ["--token-lifetime", "0"],
         ["--token-lifetime", "9" * 400],
+        ["--max-per-page", "0"],
+        ["--max-per-page", "\u0661"],
     ],
 )
 def test_odd_numbers_on_the_command_line_are_usage_errors(args, capsys):
@@ -173,15 +175,24 @@ def test_plain_numbers_on_the_command_line_are_accepted():
     assert (args.port, args.servers, args.seed, args.token_lifetime) == (0, 12, 7, 90.5)
 
 
-def test_both_switches_are_off_by_default_and_set_by_their_flags():
+def test_the_switches_are_off_by_default_and_set_by_their_flags():
     defaults = parse_args([])
     assert (defaults.ignore_page, defaults.root_password_in_server_record) == (False, False)
-    args = parse_args(["--ignore-page", "--root-password-in-server-record"])
+    assert defaults.max_per_page == 100
+    args = parse_args(["--ignore-page", "--root-password-in-server-record", "--max-per-page", "7"])
     assert (args.ignore_page, args.root_password_in_server_record) == (True, True)
+    assert args.max_per_page == 7
 
 
 def test_the_switches_over_a_real_socket():
-    process, url = start("--servers", "150", "--ignore-page", "--root-password-in-server-record")
+    process, url = start(
+        "--servers",
+        "150",
+        "--ignore-page",
+        "--root-password-in-server-record",
+        "--max-per-page",
+        "120",
+    )
     try:
         session = requests.Session()
         login = {"username": "demo", "password": "demo"}
@@ -191,6 +202,8 @@ def test_the_switches_over_a_real_socket():
         second = session.get(f"{url}/servers", params={"page": 2}, timeout=5).json()
         assert second["data"] == first["data"]
         assert second["meta"]["total_pages"] == 2
+        larger = session.get(f"{url}/servers", params={"per_page": 1000}, timeout=5).json()
+        assert (len(larger["data"]), larger["meta"]["total_pages"]) == (120, 2)
         srv_id = first["data"][0]["srv_id"]
         body = {"os_id": 101, "hostname": "cli.example.com"}
         answer = session.post(f"{url}/servers/{srv_id}/reinstall", json=body, timeout=5).json()

@@ -1,5 +1,7 @@
 """Injected faults, stats, the clock and reset: the control plane, in process."""
 
+import threading
+
 import pytest
 import requests
 
@@ -29,9 +31,33 @@ def test_stats_count_calls_per_route_template_and_status(app, api):
             REBOOT: {"200": 1},
             "GET /servers/{id}": {"404": 1},
             "GET <unmatched>": {"404": 1},
-        }
+        },
+        "max_in_flight": {
+            "POST /authenticate": 1,
+            REBOOT: 1,
+            "GET /servers/{id}": 1,
+            "GET <unmatched>": 1,
+        },
     }
     assert api.control("GET", "/stats").json() == app.stats()
+
+
+def test_stats_show_how_many_calls_of_a_route_were_answered_at_once(app, api):
+    # Latency keeps calls in flight; the barrier holds each one there until all three
+    # are, so the count does not depend on timing.
+    together = threading.Barrier(3)
+    app.sleep = lambda seconds: together.wait(timeout=10)
+    app.set_faults({"latency_ms": 1})
+    threads = [threading.Thread(target=api.get, args=("/servers",)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert app.stats()["calls"]["GET /servers"] == {"200": 3}
+    assert app.stats()["max_in_flight"]["GET /servers"] == 3
+    app.sleep = lambda seconds: None
+    api.get("/servers")  # alone: the most at once stays 3
+    assert app.stats()["max_in_flight"]["GET /servers"] == 3
 
 
 def test_rate_limited_calls_get_429_with_retry_after_and_change_nothing(app, api):
@@ -292,7 +318,7 @@ def test_reset_restores_the_seeded_state_and_clears_stats_faults_and_clock(app, 
     app.set_faults({"latency_ms": 5, "hide_server": {"srv_id": srv_id, "seconds": 99}})
     app.advance(100)
     assert api.control("POST", "/reset").json() == {"reset": True}
-    assert app.stats() == {"calls": {}}
+    assert app.stats() == {"calls": {}, "max_in_flight": {}}
     assert app.faults.as_dict()["latency_ms"] == 0
     assert app.state.clock.offset == 0
     assert_error(api.get("/servers"), 401)  # tokens are gone too

@@ -1,4 +1,5 @@
-"""The two switches for what other clients report of live accounts (default: the docs)."""
+"""The switches for what other clients report of live accounts (default: the docs), and
+the largest page GET /servers answers (unknown live)."""
 
 import pytest
 
@@ -43,6 +44,29 @@ def test_ignore_page_answers_page_one_with_the_same_total_pages():
     assert_error(api.get("/servers", params={"page": "x"}), 400)  # still validated
     app.reset()
     assert ids(logged_in(app).servers(page=2)) == ids(first["data"])  # kept across a reset
+
+
+def test_per_page_is_honoured_up_to_100_by_default():
+    api = logged_in(SandboxApp(seed=1, servers=250))
+    assert len(api.servers(per_page=30)) == 30
+    body = api.get("/servers", params={"per_page": 1000}).json()
+    assert len(body["data"]) == 100
+    assert (body["meta"]["per_page"], body["meta"]["total_pages"]) == (100, 3)
+
+
+def test_max_per_page_plays_an_api_that_answers_larger_pages():
+    api = logged_in(SandboxApp(seed=1, servers=250, max_per_page=200))
+    body = api.get("/servers", params={"per_page": 1000}).json()
+    assert len(body["data"]) == 200
+    assert (body["meta"]["per_page"], body["meta"]["total_pages"]) == (200, 2)
+    assert len(api.servers(page=2, per_page=200)) == 50
+    assert len(api.servers()) == 100  # not asked: the usual 100
+
+
+@pytest.mark.parametrize("value", [0, -1, True, 1.5, "100", None])
+def test_max_per_page_is_a_whole_number_of_at_least_one(value):
+    with pytest.raises(ValueError, match="max_per_page"):
+        SandboxApp(seed=1, servers=1, max_per_page=value)
 
 
 def test_by_default_the_root_password_is_in_the_reinstall_answer(app, api):

@@ -110,25 +110,29 @@ def test_it_clears_the_error_after_a_successful_refresh(connection, sandbox):
     assert Connection.objects.get(pk=connection.pk).last_error == ""
 
 
-def test_it_refreshes_5000_servers_in_bulk(db, monkeypatch):
-    """5,000 servers: a constant number of pages upstream and batched SQL, never one
-    query per server."""
+def _connection_to(app: SandboxApp, monkeypatch) -> Connection:
+    """A connection to `app` instead of the suite's sandbox, added like an admin would."""
     import requests
 
     from panel.connections import transport
     from terrahost_client.sandbox import mount
 
-    big = SandboxApp(seed=2, servers=5000)
-
     def factory():
         session = requests.Session()
-        mount(session, big, "http://sandbox.test")
+        mount(session, app, "http://sandbox.test")
         return session
 
     monkeypatch.setattr(transport, "session_factory", factory)
-    conn = services.add_connection(
-        services.NewConnection(name="Big", username="demo", password="demo", base_url=API_URL)
+    return services.add_connection(
+        services.NewConnection(name="Other", username="demo", password="demo", base_url=API_URL)
     )
+
+
+def test_it_refreshes_5000_servers_in_bulk(db, monkeypatch):
+    """5,000 servers: a constant number of pages upstream and batched SQL, never one
+    query per server."""
+    big = SandboxApp(seed=2, servers=5000)
+    conn = _connection_to(big, monkeypatch)
     with CaptureQueriesContext(db_connection) as ctx:
         assert mirror.refresh_connection(conn).action == "refreshed"
     assert MirroredServer.objects.filter(connection=conn).count() == 5000
@@ -140,6 +144,36 @@ def test_it_refreshes_5000_servers_in_bulk(db, monkeypatch):
         assert mirror.refresh_connection(_stale(conn)).action == "refreshed"
     assert len(ctx.captured_queries) < 150
     assert calls(big, "GET /servers") == 2 * pages
+
+
+def test_a_refresh_that_finds_nothing_changed_rewrites_no_row(connection, servers, sandbox):
+    hashes = dict(MirroredServer.objects.values_list("srv_id", "raw_hash"))
+    with CaptureQueriesContext(db_connection) as ctx:
+        assert mirror.refresh_connection(_stale(connection)).action == "refreshed"
+    assert not [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert dict(MirroredServer.objects.values_list("srv_id", "raw_hash")) == hashes
+    assert all(row.last_seen_at > servers[0].last_seen_at for row in MirroredServer.objects.all())
+
+
+def test_a_refresh_rewrites_only_the_rows_of_servers_that_changed(connection, servers, sandbox):
+    hashes = dict(MirroredServer.objects.values_list("srv_id", "raw_hash"))
+    with services.api(connection) as client:
+        client.servers.rename(servers[0].srv_id, "renamed")
+    mirror.refresh_connection(_stale(connection))
+    now = dict(MirroredServer.objects.values_list("srv_id", "raw_hash"))
+    assert [srv_id for srv_id in now if now[srv_id] != hashes[srv_id]] == [servers[0].srv_id]
+    assert MirroredServer.objects.get(pk=servers[0].pk).name == "renamed"
+
+
+def test_an_api_that_ignores_page_fails_the_refresh_and_marks_nothing_missing(db, monkeypatch):
+    """Page 1 passed off as the whole list would mark every later server missing, and in
+    time purge them with their grants: the listing fails instead, and the mirror stays."""
+    app = SandboxApp(seed=1, servers=250)
+    conn = _connection_to(app, monkeypatch)
+    assert mirror.refresh_connection(conn).action == "refreshed"
+    app.state.ignore_page = True  # from now on, as an API that does not honour `page`
+    assert mirror.refresh_connection(_stale(conn)).action == "failed"
+    assert MirroredServer.objects.filter(connection=conn, missing_since=None).count() == 250
 
 
 @pytest.mark.django_db(transaction=True)
