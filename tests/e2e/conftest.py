@@ -103,6 +103,23 @@ def screenshot(page, test_name: str, step: str) -> None:
     page.screenshot(path=folder / f"{number:02d}-{slug}.png", full_page=True)
 
 
+# `make screenshots` sets E2E_SCREENSHOTS=docs/screenshots: the pages the README shows.
+README_SHOTS = os.environ.get("E2E_SCREENSHOTS")
+
+
+def readme_shots(page, name: str, themes=("light", "dark")) -> None:
+    """With E2E_SCREENSHOTS=<folder>: the visible part of the page as the README shows it,
+    <name>-light.png and <name>-dark.png (the theme switched in place, no reload)."""
+    if not README_SHOTS:
+        return
+    folder = Path(README_SHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    for theme in themes:
+        page.evaluate("theme => document.documentElement.setAttribute('data-theme', theme)", theme)
+        page.screenshot(path=folder / f"{name}-{theme}.png")
+    page.evaluate("() => document.documentElement.removeAttribute('data-theme')")
+
+
 @pytest.fixture
 def shot(page, request):
     """shot("what the page shows now"): a numbered full-page screenshot of this step."""

@@ -6,6 +6,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
+from .conftest import readme_shots
 from .helpers import button, log_in, open_server
 
 SERVER = "db-primary"  # a VPS no other browser test touches
@@ -44,6 +45,7 @@ def test_reinstall_then_reveal_the_root_password_once(page, panel, shot):
     expect(operations).to_contain_text("Reinstall")
     expect(operations.get_by_role("status")).to_contain_text("Install", timeout=INSTALL_TIMEOUT)
     shot("installing")
+    readme_shots(page, "reinstall-progress")
 
     # Leave the page; coming back, the progress is still there.
     page.goto("about:blank")
