@@ -91,10 +91,13 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 
 
-def turn_off(user) -> None:
-    """Remove the authenticator and the recovery codes: the password alone logs in."""
-    for device in devices_for_user(user, confirmed=None):
+def turn_off(user) -> int:
+    """Remove the authenticator and the recovery codes, confirmed or not: the password alone
+    logs in. How many devices there were."""
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
         device.delete()
+    return len(devices)
 
 
 def verify(user, code: str) -> Device:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from terrahost_client.errors import (
     APIError,
     AuthError,
+    IncompleteListing,
     NotFound,
     NotSupported,
     PermissionDenied,
@@ -73,6 +74,12 @@ def describe(error: TerrahostError) -> str:
         return _("Terrahost could not be reached.")
     if isinstance(error, RateLimited):
         return _("Terrahost asked the panel to slow down; it will try again shortly.")
+    if isinstance(error, IncompleteListing):
+        # Retrying does not fix this one: the listing's pages do not add up.
+        return _(
+            "The server list from Terrahost could not be read whole (its pages did not add "
+            "up), so the panel kept the list it had. Nothing was removed."
+        )
     if isinstance(error, ServerError | UnexpectedResponse):
         return _("Terrahost had a problem answering; it will be tried again shortly.")
     if isinstance(error, PermissionDenied):

@@ -1,5 +1,4 @@
-"""What the users pages do: the list's query, password reset links, turning off a user's
-two-factor login."""
+"""What the users pages do: the list's query and password reset links."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.timesince import timeuntil
-from django_otp import device_classes, devices_for_user
+from django_otp import device_classes
 
 from panel.accounts.models import User
 from panel.branding.mail import mail_user
@@ -74,13 +73,3 @@ def send_reset_link(user, link: str) -> None:
     """E-mail the link to the user, in their brand. OSError when the mail server fails."""
     context = {"link": link, "ends": reset_link_ends()}
     mail_user(user, "users/reset_email_subject.txt", "users/reset_email_body.txt", context)
-
-
-def turn_off_two_factor(user) -> int:
-    """Delete every two-factor device of the user, of any kind, confirmed or not (a lost
-    phone); how many there were. They log in with their password alone until they enrol
-    again."""
-    devices = list(devices_for_user(user, confirmed=None))
-    for device in devices:
-        device.delete()
-    return len(devices)

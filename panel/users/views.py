@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import user_has_device
 
+from panel.accounts import two_factor
 from panel.accounts.decorators import admin_required
 from panel.accounts.models import User
 from panel.audit.log import record
@@ -193,7 +194,7 @@ def two_factor_off(request, user_id: int):
     user = get_object_or_404(User, pk=user_id)
     if request.method == "GET":
         return _confirm_page(request, user, "two_factor")
-    removed = services.turn_off_two_factor(user)
+    removed = two_factor.turn_off(user)
     record("user.2fa_reset", request=request, details={"user": user.username, "devices": removed})
     messages.success(request, _("Two-factor login is off for %(name)s.") % {"name": user.username})
     return redirect("users:detail", user_id=user.pk)
