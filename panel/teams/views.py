@@ -8,7 +8,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from panel.accounts import login_steps
 from panel.accounts.decorators import admin_required
 from panel.audit.log import record
 from panel.core.templatetags.panel import when
@@ -327,7 +327,8 @@ def join(request):
             user = invitations.accept(invitation, form)
         except invitations.Closed as closed:  # in the meantime, e.g. from another tab
             return _join_problem(request, closed.reason, invitation)
-        login(request, user)
+        # The one way a login completes (the device cookie, sudo mode): as after a form login.
+        response = login_steps.finish(request, user, settings.LOGIN_REDIRECT_URL)
         del request.session[JOIN_SESSION_KEY]
         record(
             "invitation.accept",
@@ -343,5 +344,5 @@ def join(request):
             request, _("Welcome! You are in team %(team)s.") % {"team": invitation.team.name}
         )
         # Where every login lands (and where a required two-factor enrolment begins).
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return response
     return render(request, "teams/join.html", {"form": form, "invitation": invitation})
