@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench sandbox clean
+.PHONY: demo test lint format bench faults messages sandbox clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { echo "Python's venv module is missing (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
@@ -30,8 +30,19 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every figure (live panel, locust load run) into bench/results.json and bench/RESULTS.md,
+# about 8 minutes; BENCH_QUICK=1 make bench: about 5.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Every page and action as admin and customer under sandbox faults, the worker killed during
+# operations: prints its counts, writes bench/faults.json (python -m faults --short: ~40 s).
+faults: $(STAMP)
+	$(BIN)/python -m faults
+
+# Collect the strings marked for translation into locale/nb/ and compile them (gettext).
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 sandbox: $(STAMP)
 	$(BIN)/python -m terrahost_client.sandbox --host 127.0.0.1 --port 8765
