@@ -8,35 +8,42 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from kombu.exceptions import KombuError
 
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core import softcache
+from panel.core.locks import UNAVAILABLE, CacheLock
 from panel.core.sorting import header, parse_sort
 from panel.grants.access import visible_connections, visible_servers
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
 
-from . import mirror
+from . import mirror, tasks
 from .models import MirroredServer
 
 logger = logging.getLogger(__name__)
 
+# Each ends with srv_id, so that the order is total: a page read from the end (see
+# NearerEnd) holds the same rows as read from the start. MirroredServer has an index for
+# each but "connection" (a join).
 SORTS = {
     "name": (Lower("display_name"), "srv_id"),
     "ip": ("primary_ip_sort", "srv_id"),  # as numbers: .9 before .10
-    "location": ("location", Lower("display_name")),
-    "type": ("type", Lower("display_name")),
-    "os": ("os_name", Lower("display_name")),
-    "status": ("status", Lower("display_name")),
-    "connection": ("connection__name", Lower("display_name")),
+    "location": ("location", Lower("display_name"), "srv_id"),
+    "type": ("type", Lower("display_name"), "srv_id"),
+    "os": ("os_name", Lower("display_name"), "srv_id"),
+    "status": ("status", Lower("display_name"), "srv_id"),
+    "connection": ("connection__name", Lower("display_name"), "srv_id"),
 }
 DEFAULT_SORT = "name"
 COLUMNS = [
@@ -51,11 +58,15 @@ COLUMNS = [
 
 @dataclass
 class ServerList:
-    page: Page
+    page: Page  # its object_list: dicts of ROW_FIELDS
     query: str
     sort: str
     descending: bool
     connections: list[Connection] = field(default_factory=list)
+    # Stale connections whose refresh runs in the background (the page polls for it)...
+    refreshing: list[Connection] = field(default_factory=list)
+    # ...and those whose refresh could not be queued (Redis or the workers are down).
+    not_started: list[Connection] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Connection]:
@@ -65,6 +76,13 @@ class ServerList:
     def waiting_for_admin(self) -> bool:
         """Some connection cannot refresh until an admin acts (2FA code, new password)."""
         return any(conn.auth_state != Connection.AuthState.OK for conn in self.connections)
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When the oldest list on the page was fetched, while it is being refreshed or
+        could not be; None when every list is fresh."""
+        stale = [conn.servers_refreshed_at for conn in self.refreshing + self.not_started]
+        return min(stale, default=None)
 
     @property
     def columns(self) -> list[dict]:
@@ -83,10 +101,16 @@ def looks_like_address(query: str) -> bool:
 
 
 def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) -> ServerList:
-    """The page of servers this user may see, after refreshing stale connections."""
-    connections = mirror.refresh_connections(visible_connections(user))
-    # The raw record (a few KB a row) is for the detail page, never the list.
-    servers = visible_servers(user).select_related("connection").defer("raw")
+    """The page of servers this user may see, as the mirror has them now.
+
+    A stale connection is refreshed in the background (the page shows what it has and
+    polls, see refresh_pending); only a connection never listed is waited for, since
+    there is nothing to show before its first listing. The page's rows are dicts of
+    ROW_FIELDS.
+    """
+    connections = list(visible_connections(user))
+    refreshing, not_started = bring_up_to_date(connections)
+    servers = visible_servers(user)
     query = query.strip()[:100]
     if query:
         match = (
@@ -103,15 +127,119 @@ def list_servers(user, *, query: str = "", sort: str = "", page: str | int = 1) 
     for term in SORTS[sort_key]:
         expr = F(term) if isinstance(term, str) else term
         order.append(expr.desc() if descending else expr.asc())
-    servers = servers.order_by(*order)
-    paginator = Paginator(servers, settings.PANEL_SERVERS_PER_PAGE)
+    # Only the columns the rows show: the raw record (a few KB a row) and the connection's
+    # row stay out, which also keeps PostgreSQL's sort of a large page in memory.
+    servers = servers.order_by(*order).values(*ROW_FIELDS)
+    current = NearerEnd(servers, settings.PANEL_SERVERS_PER_PAGE).get_page(page)
     return ServerList(
-        page=paginator.get_page(page),
+        page=current,
         query=query,
         sort=sort_key,
         descending=descending,
         connections=connections,
+        refreshing=refreshing,
+        not_started=not_started,
     )
+
+
+class NearerEnd(Paginator):
+    """Reads a page in the second half of the list from the end: in the reverse order, its
+    rows then put back. With an index on the sort the database steps over at most half the
+    list (the last page of 5,000 servers reads 50 rows, not all 5,000 or a sort of them)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if bottom <= self.count - top:
+            return self._get_page(self.object_list[bottom:top], number, self)
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        return self._get_page(rows[::-1], number, self)
+
+
+ROW_FIELDS = [
+    "pk",
+    "connection_id",
+    "srv_id",
+    "display_name",
+    "name",
+    "label",
+    "primary_ip",
+    "location",
+    "type",
+    "vps_type",
+    "os_name",
+    "status",
+    "last_seen_at",
+    "missing_since",
+]
+
+
+# --- stale lists are refreshed in the background ---------------------------------------------
+
+
+def bring_up_to_date(connections: list[Connection]) -> tuple[list, list]:
+    """Refresh the stale ones among `connections`: a connection never listed now (the
+    caller waits: it has nothing to show before), the others in the background. Returns
+    (refreshing, not_started): the connections refreshing in the background, and those
+    whose refresh could not be queued."""
+    refreshing, not_started = [], []
+    for conn in connections:
+        if not _due(conn):
+            continue
+        if conn.servers_refreshed_at is None:
+            mirror.refresh_connection(conn)
+        elif start_refresh(conn):
+            refreshing.append(conn)
+        else:
+            not_started.append(conn)
+    return refreshing, not_started
+
+
+def _due(conn: Connection) -> bool:
+    """Stale and refreshable: a connection waiting for an admin (a code, a password) is
+    not refreshed, and its banner says so."""
+    return not mirror.is_fresh(conn) and conn.auth_state == Connection.AuthState.OK
+
+
+def start_refresh(conn: Connection) -> bool:
+    """Queue a refresh of `conn` unless one is queued already (many page views of a stale
+    list queue one task; the task itself still takes the mirror's lock). False when it
+    cannot be queued: Redis or the workers are down."""
+    from panel.operations.tasks import workers_alive  # operations imports this module
+
+    if not workers_alive():
+        return False
+    key = tasks.queued_key(conn.pk)
+    try:
+        if cache.add(key, True, timeout=settings.PANEL_MIRROR_LOCK_TIMEOUT):
+            _enqueue_refresh(conn.pk)
+    except (KombuError, *UNAVAILABLE) as error:
+        logger.warning("The refresh of connection %s was not queued: %r", conn.pk, error)
+        tasks.forget_queued(conn.pk)  # the next page view tries again
+        return False
+    return True
+
+
+def _enqueue_refresh(connection_id: int) -> None:
+    tasks.refresh_connection.apply_async((connection_id,), retry=False)
+
+
+def refresh_pending(user) -> bool:
+    """Whether a refresh of a stale list this user sees is still queued or running (the
+    list page polls this cheaply and swaps the fresh rows in once it is not)."""
+    for conn in visible_connections(user):
+        if not _due(conn):
+            continue
+        try:
+            lock = CacheLock(mirror.lock_name(conn.pk), settings.PANEL_MIRROR_LOCK_TIMEOUT)
+            if cache.get(tasks.queued_key(conn.pk)) or lock.locked():
+                return True
+        except UNAVAILABLE:
+            return False  # nothing to wait for: show what the table has
+    return False
 
 
 # --- "Try again" on the list -----------------------------------------------------------------

@@ -1,12 +1,19 @@
-"""Periodic work on the mirror. Tasks take ids, never secrets."""
+"""Work on the mirror: periodic, and refreshes the list page queued. Tasks take ids, never
+secrets."""
+
+import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from panel.celery import mirror_refresh_interval
 from panel.connections.models import Connection
+from panel.core.locks import UNAVAILABLE
 
 from . import mirror
+
+logger = logging.getLogger(__name__)
 
 
 def beat_max_age() -> float:
@@ -32,12 +39,28 @@ def refresh_stale_mirrors() -> int:
     return count
 
 
+def queued_key(connection_id: int) -> str:
+    """The cache key that says a refresh of this connection is queued (see
+    panel.servers.services.start_refresh); the task removes it when it is done."""
+    return f"mirror-refresh-queued:{connection_id}"
+
+
+def forget_queued(connection_id: int) -> None:
+    try:
+        cache.delete(queued_key(connection_id))
+    except UNAVAILABLE as error:  # it expires (PANEL_MIRROR_LOCK_TIMEOUT)
+        logger.warning("Could not clear the queued refresh of %s: %r", connection_id, error)
+
+
 @shared_task(name="panel.servers.tasks.refresh_connection", ignore_result=True)
 def refresh_connection(connection_id: int, force: bool = False) -> str:
-    conn = Connection.objects.filter(pk=connection_id).first()
-    if conn is None:
-        return "gone"
-    return mirror.refresh_connection(conn, force=force).action
+    try:
+        conn = Connection.objects.filter(pk=connection_id).first()
+        if conn is None:
+            return "gone"
+        return mirror.refresh_connection(conn, force=force).action
+    finally:
+        forget_queued(connection_id)
 
 
 @shared_task(name="panel.servers.tasks.purge_missing_servers", ignore_result=True)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from panel.servers.models import MirroredServer
 from panel.servers.services import looks_like_address
 
 URL = reverse("servers:list")
 
 
-def _found(response):
-    return list(response.context["result"].page.object_list)
+def _found(response) -> list[MirroredServer]:
+    ids = [row["pk"] for row in response.context["result"].page.object_list]
+    return list(MirroredServer.objects.filter(pk__in=ids))
 
 
 @pytest.mark.parametrize(
