@@ -8,12 +8,13 @@ connection was listed before (then it shows the last known list, as "busy"),
 PANEL_MIRROR_WAIT for a connection never listed (see wait_for_refresh). Upstream
 failures are recorded on the connection (shown as a banner) and never raised.
 
+Pages call this inline only for a connection never listed; one listed before is shown at
+once and refreshed by a task (panel.servers.services).
+
 When Redis does not answer, the lock is treated as absent: the caller refreshes without
-coalescing (and logs a warning). Pages keep working and show current data; the rate of
-GET /servers stays bounded by the TTL, which lives in the database (`servers_checked_at`),
-so only requests that arrive during the same few seconds of one stale moment can overlap.
-The alternative, serving the last data with a banner, would leave every list stale for
-the whole outage, because Celery (same Redis) is not refreshing either.
+coalescing (and logs a warning). The rate of GET /servers stays bounded by the TTL, which
+lives in the database (`servers_checked_at`), so only requests that arrive during the same
+few seconds of one stale moment can overlap.
 
 Missing and purged servers: a server absent from a successful listing is marked missing
 (`missing_since`); it is deleted only once its connection has listed successfully later
@@ -367,14 +368,6 @@ def purge_missing(*, connection: Connection | None = None) -> int:
     if deleted:
         logger.info("Removed %s server(s) missing from GET /servers for too long", deleted)
     return deleted
-
-
-def refresh_connections(connections) -> list[Connection]:
-    """Refresh each stale connection in turn; returns the connections (state updated)."""
-    connections = list(connections)
-    for conn in connections:
-        refresh_connection(conn)
-    return connections
 
 
 LIST_FIELDS = [f for f in MIRROR_FIELDS if f not in ("raw", "last_seen_at", "missing_since")]

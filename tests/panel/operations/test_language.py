@@ -31,8 +31,8 @@ def test_the_task_runs_in_the_language_of_the_request(alice_client, alice, serve
         lambda args, kwargs=None, **options: follows.append((args, kwargs)),
     )
     row = servers[0]
+    answers, _ = choices(alice_client, row)  # the wizard's steps, read in English
     alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
-    answers, _ = choices(alice_client, row)
     data = {**answers, "confirm_name": row.display_name, "idempotency_key": uuid.uuid4().hex}
     alice_client.post(wizard_url(row), data)
     op = Operation.objects.get()

@@ -177,12 +177,15 @@ def test_an_api_that_ignores_page_fails_the_refresh_and_marks_nothing_missing(db
 
 
 @pytest.mark.django_db(transaction=True)
-def test_20_requests_that_find_a_stale_connection_make_one_upstream_refresh(
+def test_20_requests_that_find_a_never_listed_connection_make_one_upstream_refresh(
     connection, alice, sandbox
 ):
     """Coalescing across threads through the real Redis lock: 20 page views at once on a
-    stale connection -> exactly one GET /servers."""
+    connection never listed -> exactly one GET /servers."""
     _stale(connection)
+    # Never listed: every page view waits for the first listing, coalesced on the lock (a
+    # connection listed before is refreshed in the background: test_background_refresh).
+    Connection.objects.filter(pk=connection.pk).update(servers_refreshed_at=None)
     # Make the winner's call slow, so that every other request arrives while it holds the lock.
     sandbox.set_faults({"latency_ms": 300})
     login = Client()
