@@ -126,17 +126,30 @@ class Service:
 
     def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_dir: Path):
         self.name = name
+        self.cmd = cmd
+        self.env = env
         self.log = log_dir / f"{name}.log"
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(
-                cmd,
+        self.proc = self._spawn("wb")
+
+    def _spawn(self, log_mode: str) -> subprocess.Popen:
+        with open(self.log, log_mode) as log:
+            return subprocess.Popen(
+                self.cmd,
                 cwd=ROOT,
-                env=env,
+                env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def kill_and_restart(self) -> None:
+        """SIGKILL to the whole group, as a crash or the OOM killer would (no shutdown, no
+        task acknowledged), then the same command again; the log goes on in the same file."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=STOP_TIMEOUT)
+        self.proc = self._spawn("ab")
 
     def stop(self) -> None:
         for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5.0)):
@@ -264,6 +277,13 @@ class Stack:
         if self.database is not None:
             self.database.drop()
 
+    def service(self, name: str) -> Service:
+        return next(service for service in self.services if service.name == name)
+
+    def shell(self, code: str) -> str:
+        """`manage.py shell -c code` against this stack's database and Redis; its output."""
+        return self._manage(self.env, "shell", "-c", code)
+
     def _base_env(self) -> dict[str, str]:
         # Nothing of the caller's panel settings leaks in (a developer's REDIS_URL, a CI
         # DATABASE_URL): this stack sets each one it needs.
@@ -294,7 +314,7 @@ class Stack:
         self.services.append(service)
         return service
 
-    def _manage(self, env: dict[str, str], *args: str) -> None:
+    def _manage(self, env: dict[str, str], *args: str) -> str:
         try:
             done = subprocess.run(
                 [sys.executable, "manage.py", *args],
@@ -311,3 +331,4 @@ class Stack:
             raise StartupFailed(
                 f"manage.py {args[0]} failed ({done.returncode}):\n{done.stderr[-3000:]}"
             )
+        return done.stdout
