@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 # Every page and action as admin and customer under sandbox faults, the worker killed during
-# operations: prints its counts, writes bench/faults.json. About 6 minutes, and up to 10 more
+# operations: prints its counts, writes bench/faults.json. About 8 minutes, and up to 10 more
 # while an operation has not ended (python -m faults --short: about a minute).
 faults: $(STAMP)
 	$(BIN)/python -m faults
