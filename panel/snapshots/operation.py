@@ -66,10 +66,33 @@ def check_create(client, op) -> Check:
     if new is not None and new.is_completed:
         summary = _("The snapshot “%(name)s” is complete.") % {"name": name}
         return Check(done=True, result={"snap_id": new.id, "summary": summary})
+    if new is None and _deleted_since(op):
+        # Taken, and deleted through the panel before this check saw it (e.g. while the
+        # worker was down): looking for it would wait until give_up_after.
+        summary = _("The snapshot “%(name)s” was taken, and has been deleted since.") % {
+            "name": name
+        }
+        return Check(done=True, result={"summary": summary})
     return Check(
         seen=new is not None,
         progress=_("Taking the snapshot “%(name)s”: this usually takes a minute or two…")
         % {"name": name},
+    )
+
+
+def _deleted_since(op) -> bool:
+    """Whether the panel was asked to delete this operation's snapshot: a later deletion on
+    the same server of a snapshot with its name that was not there before it."""
+    known = op.result.get("known_ids", ())
+    return (
+        Operation.objects.filter(
+            kind="snapshot_delete",
+            server_id=op.server_id,
+            created_at__gt=op.created_at,
+            input__name=op.input["name"],
+        )
+        .exclude(input__snap_id__in=known)
+        .exists()
     )
 
 

@@ -164,3 +164,46 @@ def test_deleting_a_snapshot_that_is_not_listed_is_404(bob_client, servers, sand
     url = reverse("snapshots:delete", args=[servers[0].pk, 999999])
     assert bob_client.post(url, {"idempotency_key": KEY}).status_code == 404
     assert not Operation.objects.exists()
+
+
+def test_a_snapshot_deleted_before_its_check_saw_it_ends_its_operation(
+    bob_client, servers, sandbox, queued
+):
+    """Found by the fault run: the worker was down while the snapshot completed upstream,
+    and someone deleted it meanwhile; its operation waited for 3 hours for it."""
+    server = servers[1]
+    take(bob_client, server, "nightly")
+    create = run(Operation.objects.get(), sandbox)
+    assert create.status == "running"
+    sandbox.advance(30)
+    new = next(s for s in snapshots_of(server) if s.display_name == "nightly")
+    bob_client.post(
+        reverse("snapshots:delete", args=[server.pk, new.id]),
+        {"idempotency_key": "c" * 32},
+        HTTP_HX_REQUEST="true",
+    )
+    assert run(Operation.objects.get(kind="snapshot_delete"), sandbox).status == "succeeded"
+    create = run(create, sandbox)
+    assert create.status == "succeeded", create.error
+    assert (
+        create.result["summary"] == "The snapshot “nightly” was taken, and has been deleted since."
+    )
+
+
+def test_deleting_an_older_namesake_does_not_end_the_operation(
+    bob_client, servers, sandbox, queued
+):
+    server = servers[1]
+    take_outside(server, "nightly")
+    sandbox.advance(30)
+    older = next(s for s in snapshots_of(server) if s.display_name == "nightly")
+    take(bob_client, server, "nightly")
+    create = run(Operation.objects.get(), sandbox)
+    bob_client.post(
+        reverse("snapshots:delete", args=[server.pk, older.id]),
+        {"idempotency_key": "c" * 32},
+        HTTP_HX_REQUEST="true",
+    )
+    assert create.status == "running"
+    create = run(create, sandbox)
+    assert create.status == "running"  # the new one is still being taken
