@@ -120,9 +120,13 @@ class SandboxApp:
             new, expire_tokens, hidden_changed = faults_module.parse(
                 data, self.route_keys, state.servers, self.faults
             )
+            # Reseed when the odds change, so the same fault set gives the same sequence of
+            # outcomes; expiring tokens or hiding a server goes on with the sequence (a
+            # reseed there would replay the same outcomes after every such event).
+            odds = {k: v for k, v in new.as_dict().items() if k != "hide_server"}
+            if odds != {k: v for k, v in self.faults.as_dict().items() if k != "hide_server"}:
+                self._fault_rng = Random(f"{self.seed}:faults:{json.dumps(odds)}")
             self.faults = new
-            # Reseed, so the same fault set gives the same sequence of outcomes.
-            self._fault_rng = Random(f"{self.seed}:faults:{json.dumps(new.as_dict())}")
             if expire_tokens:
                 state.expire_all_tokens()
             if hidden_changed:  # other keys leave running hide timers alone

@@ -324,3 +324,17 @@ def test_reset_restores_the_seeded_state_and_clears_stats_faults_and_clock(app, 
     assert_error(api.get("/servers"), 401)  # tokens are gone too
     api.login()
     assert api.server(srv_id)["srv_name"] == "web-01"
+
+
+def test_expiring_tokens_does_not_replay_the_same_outcomes():
+    """Each POST /_sandbox/faults with unchanged odds goes on with the sequence: a reseed
+    there made a run that expired tokens every few seconds see the same few outcomes."""
+    app = SandboxApp(seed=1)
+    app.set_faults({"error_rate": 0.5})
+    first = [app._fault_rng.random() for _ in range(5)]
+    app.set_faults({"expire_tokens": True})
+    assert [app._fault_rng.random() for _ in range(5)] != first
+    app.set_faults({"error_rate": 0.5, "timeout_rate": 0.1})
+    reseeded = [app._fault_rng.random() for _ in range(5)]
+    app.set_faults({"timeout_rate": 0.1})  # the same odds again: the sequence goes on
+    assert [app._fault_rng.random() for _ in range(5)] != reseeded
