@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench faults messages sandbox clean
+.PHONY: demo test lint format bench faults screenshots messages sandbox clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { echo "Python's venv module is missing (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
@@ -40,6 +40,10 @@ bench: $(STAMP)
 # while an operation has not ended (python -m faults --short: about a minute).
 faults: $(STAMP)
 	$(BIN)/python -m faults
+
+# The README's screenshots (docs/screenshots/), taken by the browser tests.
+screenshots: $(STAMP)
+	E2E_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/e2e/test_accessibility.py tests/e2e/test_reinstall.py
 
 # Collect the strings marked for translation into locale/nb/ and compile them (gettext).
 messages: $(STAMP)

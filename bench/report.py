@@ -87,6 +87,20 @@ def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
     return [(prefix, value)]
 
 
+def _fault_rows(faults: dict) -> list[list]:
+    """Each figure of the fault run beside its target ("<name>_target" in the file)."""
+    rows = []
+    for key, value in _flatten(faults):
+        if key.endswith("_target"):
+            continue
+        target = faults.get(f"{key}_target")
+        if target is None:
+            rows.append([key, value, "—", "—"])
+        else:
+            rows.append([key, value, target, "pass" if value == target else "**miss**"])
+    return rows
+
+
 def _label(item: dict) -> str:
     """ "3: <name>" for a numbered section's figure, "<section>: <name>" for another."""
     number = item["section"].split(".", 1)[0]
@@ -128,7 +142,7 @@ def render(results: dict) -> str:
     lines += ["", "## Fault run (`make faults`, bench/faults.json)", ""]
     faults = results.get("faults")
     if faults:
-        lines += _table(["key", "value"], [list(row) for row in _flatten(faults)])
+        lines += _table(["figure", "value", "target", "result"], _fault_rows(faults))
     else:
         lines.append("Not in this report: bench/faults.json was absent when it was written.")
     return "\n".join(lines) + "\n"

@@ -62,17 +62,27 @@ def test_the_report_shows_each_figure_beside_its_target_in_section_order():
     assert "bench/faults.json was absent" in text
 
 
-def test_the_fault_run_is_a_table_of_whatever_keys_it_has():
-    faults = {"pages": 41, "statuses": {"500": 0, "200": 812}, "repeated_writes": [], "ok": True}
+def test_the_fault_run_is_a_table_of_whatever_keys_it_has_beside_their_targets():
+    faults = {
+        "pages": 41,
+        "statuses": {"500": 0, "200": 812},
+        "repeated_writes": [],
+        "server_errors": 0,
+        "server_errors_target": 0,
+        "operations_final": 9,
+        "operations_final_target": 10,
+    }
     text = render(results(faults=faults))
 
     for row in (
-        "| pages | 41 |",
-        "| statuses.500 | 0 |",
-        "| repeated_writes | [] |",
-        "| ok | True |",
+        "| pages | 41 | — | — |",
+        "| statuses.500 | 0 | — | — |",
+        "| repeated_writes | [] | — | — |",
+        "| server_errors | 0 | 0 | pass |",
+        "| operations_final | 9 | 10 | **miss** |",
     ):
         assert row in text
+    assert "server_errors_target" not in text
 
 
 def test_a_form_is_read_as_a_browser_would_submit_it():
