@@ -306,6 +306,9 @@ class Stack:
             "PANEL_STATIC_ROOT": str(self.work_dir / "static"),
             # Power off then on within seconds is what the tests do on purpose.
             "PANEL_POWER_COOLDOWN": "1",
+            # E-mails are files in <work_dir>/mail (test_invitation reads its link there).
+            "PANEL_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "PANEL_EMAIL_FILE_PATH": str(self.work_dir / "mail"),
             **self.settings,
         }
 
