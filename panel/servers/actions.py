@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panel.core.actions import Outcome, perform
 
@@ -15,22 +17,22 @@ POWER = {
     "reboot": (
         "reboot",
         "power.reboot",
-        "The server is rebooting. This usually takes a minute or two.",
-        "This server cannot be rebooted from the panel.",
+        gettext_lazy("The server is rebooting. This usually takes a minute or two."),
+        gettext_lazy("This server cannot be rebooted from the panel."),
         "on",
     ),
     "off": (
         "power_off",
         "power.off",
-        "The server is powering off.",
-        "This server cannot be powered on or off from the panel.",
+        gettext_lazy("The server is powering off."),
+        gettext_lazy("This server cannot be powered on or off from the panel."),
         "off",
     ),
     "on": (
         "power_on",
         "power.on",
-        "The server is powering on.",
-        "This server cannot be powered on or off from the panel.",
+        gettext_lazy("The server is powering on."),
+        gettext_lazy("This server cannot be powered on or off from the panel."),
         "on",
     ),
 }
@@ -73,10 +75,10 @@ def open_console(request, row: MirroredServer, key: str) -> Outcome:
         "console.open",
         key,
         lambda client: client.servers.ipmi_session(row.srv_id),
-        done="The console is open.",
+        done=_("The console is open."),
         scope="console",
         fingerprint="open",
-        not_supported="This server has no console that the panel can open.",
+        not_supported=_("This server has no console that the panel can open."),
         after=keep,
     )
 
@@ -94,7 +96,7 @@ def rename(request, row: MirroredServer, name: str, key: str) -> Outcome:
         "server.rename",
         key,
         lambda client: client.servers.rename(row.srv_id, name),
-        done=f"The server is now called “{name}”.",
+        done=_("The server is now called “%(name)s”.") % {"name": name},
         scope="rename",
         fingerprint=name,
         details={"old": old, "new": name},
@@ -108,10 +110,16 @@ def set_reverse_dns(
     """PTR of one IPv4 address (`ip_id`) or NS delegation of one IPv6 subnet (`sub_id`)."""
     if ip_id is not None:
         call = lambda client: client.reverse_dns.set_ipv4(row.srv_id, ip_id, value)  # noqa: E731
-        done = f"The reverse DNS of {address} is now {value}."
+        done = _("The reverse DNS of %(address)s is now %(value)s.") % {
+            "address": address,
+            "value": value,
+        }
     else:
         call = lambda client: client.reverse_dns.set_ipv6(row.srv_id, sub_id, value)  # noqa: E731
-        done = f"The name servers of {address} are now {value}."
+        done = _("The name servers of %(address)s are now %(value)s.") % {
+            "address": address,
+            "value": value,
+        }
     return perform(
         request,
         row,

@@ -4,6 +4,8 @@ value gets a message by the field and never reaches the API."""
 import re
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panel.branding.whitelabel import scrub
 from panel.core.actions import KEY_FIELD, new_key
@@ -19,20 +21,20 @@ def dns_name_problem(value: str, *, full: bool = True) -> str:
     trailing dot allowed; with `full`, two labels or more), or "" when it is one."""
     name = value[:-1] if value.endswith(".") else value
     if not name:
-        return "Enter a host name, for example mail.example.com."
+        return _("Enter a host name, for example mail.example.com.")
     if len(name) > 253:
-        return "A host name has at most 253 characters."
+        return _("A host name has at most 253 characters.")
     labels = name.split(".")
     if full and len(labels) < 2:
-        return "Enter a full host name with a domain, for example mail.example.com."
+        return _("Enter a full host name with a domain, for example mail.example.com.")
     for label in labels:
         if not LABEL.match(label):
-            return (
-                f"“{label}” is not allowed in a host name: use letters, digits and hyphens "
+            return _(
+                "“%(label)s” is not allowed in a host name: use letters, digits and hyphens "
                 "(not at the start or end), at most 63 characters between dots."
-            )
+            ) % {"label": label}
     if labels[-1].isdigit():
-        return "A host name cannot end in a number."
+        return _("A host name cannot end in a number.")
     return ""
 
 
@@ -46,16 +48,19 @@ class ActionForm(forms.Form):
 
 
 class RenameForm(ActionForm):
-    name = forms.CharField(
-        label="New name",
-        max_length=NAME_MAX,
-        help_text=f"What you call this server; at most {NAME_MAX} characters.",
-    )
+    name = forms.CharField(label=gettext_lazy("New name"), max_length=NAME_MAX)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Here, not on the field: the number goes into the sentence of the request's language.
+        self.fields["name"].help_text = _(
+            "What you call this server; at most %(max)s characters."
+        ) % {"max": NAME_MAX}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if CONTROL.search(name):
-            raise forms.ValidationError("The name cannot contain control characters.")
+            raise forms.ValidationError(_("The name cannot contain control characters."))
         return name
 
 
@@ -63,7 +68,9 @@ class PTRForm(ActionForm):
     """Reverse DNS of one IPv4 address."""
 
     hostname = forms.CharField(
-        label="Hostname", max_length=254, help_text="For example mail.example.com."
+        label=gettext_lazy("Hostname"),
+        max_length=254,
+        help_text=gettext_lazy("For example mail.example.com."),
     )
 
     def clean_hostname(self):
@@ -78,17 +85,19 @@ class DelegationForm(ActionForm):
     """Reverse DNS of one IPv6 subnet: delegated to one to five name servers."""
 
     nameservers = forms.CharField(
-        label="Name servers",
+        label=gettext_lazy("Name servers"),
         max_length=5 * 254,
-        help_text="One to five, separated by commas or spaces, e.g. ns1.example.com.",
+        help_text=gettext_lazy("One to five, separated by commas or spaces, e.g. ns1.example.com."),
     )
 
     def clean_nameservers(self):
         names = [n for n in re.split(r"[,\s]+", self.cleaned_data["nameservers"].lower()) if n]
         if not names:
-            raise forms.ValidationError("Enter at least one name server.")
+            raise forms.ValidationError(_("Enter at least one name server."))
         if len(names) > MAX_NAME_SERVERS:
-            raise forms.ValidationError(f"Enter at most {MAX_NAME_SERVERS} name servers.")
+            raise forms.ValidationError(
+                _("Enter at most %(max)s name servers.") % {"max": MAX_NAME_SERVERS}
+            )
         for name in names:
             problem = dns_name_problem(name)
             if problem:
@@ -99,7 +108,9 @@ class DelegationForm(ActionForm):
 class ConfirmForm(ActionForm):
     """A destructive or billable step confirmed by typing the server's name."""
 
-    confirm_name = forms.CharField(label="Type the server's name to confirm", max_length=255)
+    confirm_name = forms.CharField(
+        label=gettext_lazy("Type the server's name to confirm"), max_length=255
+    )
 
     def __init__(self, *args, server_name: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,6 +121,7 @@ class ConfirmForm(ActionForm):
         # A white-labelled user sees a name like srv12.terrahost.no as "Server 12".
         if value not in (self.server_name, scrub(self.server_name)):
             raise forms.ValidationError(
-                f"Type “{self.server_name}” exactly, to show you mean this server."
+                _("Type “%(name)s” exactly, to show you mean this server.")
+                % {"name": self.server_name}
             )
         return value

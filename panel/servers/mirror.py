@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
@@ -81,7 +82,8 @@ CONNECTION_STATE_FIELDS = [
 # answer at least PANEL_MIRROR_TTL later (an account whose servers were all cancelled
 # must eventually show them as not listed). Believed, it only marks servers missing;
 # deleting them still takes PANEL_MIRROR_PURGE_AFTER of successful listings.
-EMPTY_LIST_WARNING = (
+# Stored on the connection (and compared) in English, translated where it is shown.
+EMPTY_LIST_WARNING = gettext_noop(
     "Terrahost answered with an empty server list. The panel kept the last known list "
     "and will check again; if the list is still empty then, the servers are shown as not "
     "listed."
@@ -376,7 +378,8 @@ LIST_FIELDS = [f for f in MIRROR_FIELDS if f not in ("raw", "last_seen_at", "mis
 def update_row(row: MirroredServer, server: Server) -> MirroredServer:
     """Bring one mirror row in line with a freshly fetched server (GET /servers/{id}).
 
-    Writes only when something the list shows changed, or the server was marked missing.
+    Writes only when something the list shows changed, or the server was marked missing;
+    then the record too, which the server page shows at once (its power state, features).
     """
     now = timezone.now()
     values = mirror_values(server, now)
@@ -386,9 +389,10 @@ def update_row(row: MirroredServer, server: Server) -> MirroredServer:
     if changed:
         for field in changed:
             setattr(row, field, values[field])
+        row.raw = values["raw"]
         row.last_seen_at = now
         row.raw_hash = ""  # the next GET /servers rewrites the whole row
-        row.save(update_fields=[*changed, "last_seen_at", "raw_hash"])
+        row.save(update_fields=[*changed, "raw", "last_seen_at", "raw_hash"])
     return row
 
 

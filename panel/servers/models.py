@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class RawRecordField(models.JSONField):
@@ -26,12 +27,12 @@ class MirroredServer(models.Model):
     """
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        STOPPED = "stopped", "Stopped"
-        INSTALLING = "installing", "Installing"
-        RESCUE = "rescue", "Rescue"
-        SUSPENDED = "suspended", "Suspended"
-        CANCELLED = "cancelled", "Cancelled"
+        RUNNING = "running", _("Running")
+        STOPPED = "stopped", _("Stopped")
+        INSTALLING = "installing", _("Installing")
+        RESCUE = "rescue", _("Rescue")
+        SUSPENDED = "suspended", _("Suspended")
+        CANCELLED = "cancelled", _("Cancelled")
 
     connection = models.ForeignKey(
         "connections.Connection", on_delete=models.CASCADE, related_name="servers"
@@ -90,3 +91,7 @@ class MirroredServer(models.Model):
     @property
     def is_missing(self) -> bool:
         return self.missing_since is not None
+
+    @property
+    def addresses(self) -> list[str]:
+        return self.ips.split()

@@ -1,4 +1,5 @@
-"""Server reads for the pages: the list (from the mirror) and the detail (from the API).
+"""Server reads for the pages: the list (from the mirror) and the detail (at once from the
+mirror, then from the API).
 
 Views call these; these call the mirror and terrahost_client, and own the caches.
 """
@@ -16,6 +17,8 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import KombuError
 
 from panel.connections.errors import ConnectionProblem, describe
@@ -47,12 +50,12 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 COLUMNS = [
-    ("name", "Name"),
-    ("ip", "Primary IP"),
-    ("location", "Location"),
-    ("type", "Type"),
-    ("os", "OS"),
-    ("status", "Status"),
+    ("name", gettext_lazy("Name")),
+    ("ip", gettext_lazy("Primary IP")),
+    ("location", gettext_lazy("Location")),
+    ("type", gettext_lazy("Type")),
+    ("os", gettext_lazy("OS")),
+    ("status", gettext_lazy("Status")),
 ]
 
 
@@ -256,19 +259,25 @@ class RefreshReport:
     waiting: list[Connection] = field(default_factory=list)  # need an admin first
 
     def admin_messages(self) -> list[tuple[int, str]]:
-        """(level, text) for an admin: each connection by name, and why."""
-        out = [(messages.WARNING, f"{c.name} was not refreshed: {e}") for c, e in self.failed]
-        for conn in self.waiting:
-            why = (
-                "it needs a fresh two-factor code."
-                if conn.needs_reauth
-                else "Terrahost refused its stored password."
+        """(level, text) for an admin: each connection by name, and why (a reason stored
+        on the connection in English is translated here, where it is shown)."""
+        out = [
+            (
+                messages.WARNING,
+                _("%(name)s was not refreshed: %(error)s") % {"name": c.name, "error": _(e)},
             )
-            out.append((messages.WARNING, f"{conn.name} was not refreshed: {why}"))
+            for c, e in self.failed
+        ]
+        for conn in self.waiting:
+            if conn.needs_reauth:
+                text = _("%(name)s was not refreshed: it needs a fresh two-factor code.")
+            else:
+                text = _("%(name)s was not refreshed: Terrahost refused its stored password.")
+            out.append((messages.WARNING, text % {"name": conn.name}))
         out += self._common()
         if self.refreshed and (self.failed or self.waiting or self.busy):
             names = ", ".join(conn.name for conn in self.refreshed)
-            out.append((messages.SUCCESS, f"Refreshed: {names}."))
+            out.append((messages.SUCCESS, _("Refreshed: %(names)s.") % {"names": names}))
         return out
 
     def customer_messages(self) -> list[tuple[int, str]]:
@@ -278,16 +287,20 @@ class RefreshReport:
             out.append(
                 (
                     messages.WARNING,
-                    "Your servers could not be updated just now; you see the last known "
-                    "data. Try again in a minute.",
+                    _(
+                        "Your servers could not be updated just now; you see the last known "
+                        "data. Try again in a minute."
+                    ),
                 )
             )
         if self.waiting:
             out.append(
                 (
                     messages.WARNING,
-                    "Some of your servers cannot be updated until an administrator "
-                    "reconnects their account.",
+                    _(
+                        "Some of your servers cannot be updated until an administrator "
+                        "reconnects their account."
+                    ),
                 )
             )
         return out + self._common()
@@ -295,15 +308,15 @@ class RefreshReport:
     def _common(self) -> list[tuple[int, str]]:
         """What both audiences read: nothing to refresh, still busy, or all done."""
         if not (self.refreshed or self.up_to_date or self.failed or self.waiting or self.busy):
-            return [(messages.INFO, "There is no server list to refresh yet.")]
+            return [(messages.INFO, _("There is no server list to refresh yet."))]
         if self.busy:
-            text = "The server list is still being fetched; reload the page in a moment."
+            text = _("The server list is still being fetched; reload the page in a moment.")
             return [(messages.INFO, text)]
         if self.failed or self.waiting:
             return []
         if self.refreshed:
-            return [(messages.SUCCESS, "The server list was refreshed.")]
-        return [(messages.INFO, "The server list is up to date: it was checked seconds ago.")]
+            return [(messages.SUCCESS, _("The server list was refreshed."))]
+        return [(messages.INFO, _("The server list is up to date: it was checked seconds ago."))]
 
 
 def refresh_for_user(user) -> RefreshReport:
@@ -332,12 +345,14 @@ def refresh_for_user(user) -> RefreshReport:
 
 @dataclass
 class ServerDetail:
-    """What the detail page shows: the API's record, or the mirror's with a message."""
+    """What the server page shows: the API's record; at once, the mirror's (`from_mirror`:
+    the page loads the API's right after); or, when the API's cannot be had, a message."""
 
     server: Server | None
     error: str = ""
     needs_reauth: bool = False
     not_found: bool = False
+    from_mirror: bool = False
 
     @property
     def ok(self) -> bool:
@@ -365,28 +380,51 @@ def detail_cache_key(row: MirroredServer) -> str:
     return f"server-detail:{row.connection_id}:{row.srv_id}"
 
 
+def page_detail(row: MirroredServer) -> ServerDetail:
+    """What the server page shows at once, never waiting for Terrahost: the cached record,
+    else the mirror's (the page then loads the API's, see get_server_detail). A connection
+    only an administrator can repair says so at once: api() knows that without a call."""
+    detail = _cached_detail(row)
+    if detail is not None:
+        return detail
+    try:
+        with api(row.connection):
+            pass
+    except ConnectionProblem as problem:
+        return _problem_detail(problem)
+    return ServerDetail(Server.from_api(row.raw), from_mirror=True)
+
+
 def get_server_detail(row: MirroredServer, *, fresh: bool = False) -> ServerDetail:
     """GET /servers/{id}, cached briefly (redacted). Upstream failures become a message."""
-    key = detail_cache_key(row)
     if not fresh:
-        cached = softcache.get(key)
-        if cached is not None:
-            return ServerDetail(Server.from_api(cached))
+        detail = _cached_detail(row)
+        if detail is not None:
+            return detail
     try:
         with api(row.connection) as client:
             server = client.servers.get(row.srv_id)
     except ConnectionProblem as problem:
-        waiting = problem.code in ("needs_reauth", "login_refused")
-        return ServerDetail(None, problem.message, needs_reauth=waiting)
+        return _problem_detail(problem)
     except NotFound as error:
         return ServerDetail(None, describe(error), not_found=True)
     except TerrahostError as error:
         logger.warning("GET /servers/%s failed: %r", row.srv_id, error)
         return ServerDetail(None, describe(error))
     record = server.raw  # the client masks secrets in .raw
-    softcache.set(key, record, settings.PANEL_DETAIL_TTL)
+    softcache.set(detail_cache_key(row), record, settings.PANEL_DETAIL_TTL)
     mirror.update_row(row, server)
     return ServerDetail(Server.from_api(record))
+
+
+def _cached_detail(row: MirroredServer) -> ServerDetail | None:
+    record = softcache.get(detail_cache_key(row))
+    return None if record is None else ServerDetail(Server.from_api(record))
+
+
+def _problem_detail(problem: ConnectionProblem) -> ServerDetail:
+    waiting = problem.code in ("needs_reauth", "login_refused")
+    return ServerDetail(None, problem.message, needs_reauth=waiting)
 
 
 def server_changed(row: MirroredServer, **fields) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.server_list, name="list"),
     path("refresh/", views.server_list_refresh, name="refresh"),
     path("<int:pk>/", views.server_detail, name="detail"),
+    path("<int:pk>/live/", views.server_detail_live, name="detail_live"),
     path("<int:pk>/reboot/", views.power_reboot, name="reboot"),
     path("<int:pk>/power-off/", views.power_off, name="power_off"),
     path("<int:pk>/power-on/", views.power_on, name="power_on"),

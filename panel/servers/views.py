@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from panel.branding.whitelabel import white_label
 from panel.core.actions import tell
@@ -105,7 +106,7 @@ def server_list_refresh(request):
 
 
 def _page_context(request, row, detail=None, **extra) -> dict:
-    detail = detail or services.get_server_detail(row)
+    detail = detail or services.page_detail(row)
     # The newest operations not dismissed; each polls itself while it runs.
     operations = list(Operation.objects.filter(server=row, dismissed=False)[:5])
     return {
@@ -124,8 +125,29 @@ def _page_context(request, row, detail=None, **extra) -> dict:
 
 @require_GET
 def server_detail(request, pk: int):
+    """The server page, at once: from the cached record, else from the mirror's, with the
+    rest loaded right after (htmx, server_detail_live). Never waits for Terrahost."""
     row = get_server_for_user(request.user, pk)
     return render_page(request, DETAIL, "server-detail-body", _page_context(request, row))
+
+
+@require_GET
+def server_detail_live(request, pk: int):
+    """The server page's body from the API's record (the detail cache, or the one GET
+    /servers/{id}), which the page loads right after it shows; also its "Try again".
+    Without JavaScript, the whole page.
+
+    `shown` is the status the page showed (the mirror's). When the record says otherwise,
+    the page reloads: its head, power and actions follow the status too, and the record is
+    cached now (the mirror row updated), so the reload shows it without another call.
+    """
+    row = get_server_for_user(request.user, pk)
+    shown = request.GET.get("shown")
+    detail = services.get_server_detail(row)  # updates row.status from the record
+    if request.htmx and detail.ok and shown not in (None, row.status):
+        return HttpResponseClientRefresh()
+    context = _page_context(request, row, detail)
+    return render_page(request, DETAIL, "server-detail-body", context)
 
 
 def _invalid(request) -> int:

@@ -79,9 +79,12 @@
     }
   });
 
-  function left(seconds) {
+  // The sentence comes from the element, in the page's language (data-left holds
+  // "{time} left" translated, data-ended the word for a session that ended); the hours
+  // and minutes are the browser's words for that language.
+  function left(counter, seconds) {
     if (seconds <= 0) {
-      return "ended";
+      return counter.getAttribute("data-ended") || "ended";
     }
     var hours = Math.floor(seconds / 3600);
     var minutes = Math.ceil((seconds % 3600) / 60);
@@ -89,21 +92,25 @@
       hours += 1;
       minutes = 0;
     }
+    var language = document.documentElement.lang || "en";
+    function amount(value, unit) {
+      return new Intl.NumberFormat(language, { style: "unit", unit: unit, unitDisplay: "long" }).format(value);
+    }
     var parts = [];
     if (hours) {
-      parts.push(hours + (hours === 1 ? " hour" : " hours"));
+      parts.push(amount(hours, "hour"));
     }
     if (minutes || !hours) {
-      parts.push(minutes + (minutes === 1 ? " minute" : " minutes"));
+      parts.push(amount(minutes, "minute"));
     }
-    return parts.join(" ") + " left";
+    return (counter.getAttribute("data-left") || "{time} left").replace("{time}", parts.join(" "));
   }
 
   function tick() {
     var now = Date.now() / 1000;
     var counters = document.querySelectorAll("[data-countdown]");
     for (var i = 0; i < counters.length; i++) {
-      counters[i].textContent = left(Number(counters[i].getAttribute("data-countdown")) - now);
+      counters[i].textContent = left(counters[i], Number(counters[i].getAttribute("data-countdown")) - now);
     }
   }
 

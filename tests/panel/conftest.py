@@ -24,6 +24,7 @@ from panel.connections import transport
 from panel.grants import services as grant_services
 from panel.grants.permissions import PRESETS
 from panel.servers import mirror
+from panel.servers import services as server_services
 from panel.servers.models import MirroredServer
 from terrahost_client.sandbox import SandboxApp, mount, totp_code
 
@@ -69,6 +70,18 @@ def operation_queue(monkeypatch, settings):
     settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
     monkeypatch.setattr(app.conf, "task_default_queue", QUEUE)
     return QUEUE
+
+
+@pytest.fixture(autouse=True)
+def queued_refreshes(request, monkeypatch):
+    """The server list's background refreshes (a stale list queues one) are recorded
+    (connection ids) instead of sent to QUEUE, unless the test runs a `worker`: no other
+    test consumes them, and a later test's worker would run them against its own sandbox.
+    A test runs them itself (tasks.refresh_connection(pk)) as a worker would."""
+    sent: list[int] = []
+    if "worker" not in request.fixturenames:
+        monkeypatch.setattr(server_services, "_enqueue_refresh", sent.append)
+    return sent
 
 
 @pytest.fixture(autouse=True)

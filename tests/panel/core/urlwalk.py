@@ -40,6 +40,8 @@ USER = {
 # other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
 SERVER_KEYS = {
     "servers:detail": "server.view",
+    # The server page's body from the API's record, which the page loads right after it shows.
+    "servers:detail_live": "server.view",
     "servers:power_status": "server.view",
     "servers:reboot": "power.control",
     "servers:power_off": "power.control",
@@ -141,6 +143,7 @@ POST_ONLY = {
 # Answer only GET (and HEAD): a POST is 405 before any lookup.
 GET_ONLY = {
     "servers:detail",
+    "servers:detail_live",
     "servers:power_status",
     "graphs:server",
     "graphs:image",

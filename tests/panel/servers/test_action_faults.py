@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from panel.connections.models import Connection
 
+from .conftest import open_server_page
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 FAULTS = {
     "5xx": {"error_rate": 1.0},
@@ -38,7 +40,7 @@ ACTIONS = {
 def _prepare(client, sandbox, row, action):
     """The action's URL name and form data, with the server page already seen (cached)."""
     name, data = ACTIONS[action]
-    client.get(reverse("servers:detail", args=[row.pk]))
+    open_server_page(client, row)
     return name, data(sandbox, row)
 
 
@@ -100,7 +102,7 @@ def test_every_action_while_the_account_needs_a_2fa_code(bob_client, servers, sa
 
 def test_another_customers_server_403_from_terrahost_is_plain(bob_client, servers, sandbox):
     row = servers[0]
-    bob_client.get(reverse("servers:detail", args=[row.pk]))
+    open_server_page(bob_client, row)
     sandbox.set_faults({"routes": ["GET /servers/{id}/reboot"]})
     # The sandbox answers 403 for a server of another account: make the row point at one.
     mine = set(sandbox.state.accounts["demo"].server_ids)

@@ -13,6 +13,7 @@ from panel.grants.permissions import PRESETS
 from panel.servers.models import MirroredServer
 
 from ..conftest import calls
+from .conftest import open_server_page
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -125,7 +126,7 @@ def test_upstream_failures_are_plain_messages(bob_client, servers, sandbox, faul
     row = servers[0]
     if "hide_server" in faults:
         faults = {"hide_server": {"srv_id": row.srv_id, "seconds": 60}}
-    bob_client.get(reverse("servers:detail", args=[row.pk]))  # page cached before the fault
+    open_server_page(bob_client, row)  # page cached before the fault
     sandbox.set_faults({**faults, "routes": ["GET /servers/{id}/reboot"]})
     response = reboot(bob_client, row)
     assert response.status_code == 200
@@ -192,7 +193,7 @@ def test_a_suspended_server_shows_a_banner_and_refuses(bob_client, servers, sand
     row = servers[0]
     server = sandbox.state.servers[row.srv_id]
     server.suspended, server.suspended_date = True, 1764000000
-    html = bob_client.get(reverse("servers:detail", args=[row.pk])).text
+    html = _after_the_live_part(bob_client, row)
     assert "This server is suspended" in html
     assert "since 24 Nov 2025" in html
     assert ">Reboot</button>" not in html and ">Rename</button>" not in html
@@ -208,10 +209,18 @@ def test_power_on_for_a_stopped_server(bob_client, servers, sandbox):
     reboot_url = reverse("servers:power_off", args=[row.pk])
     bob_client.post(reboot_url, {"idempotency_key": key()}, **HTMX)
     sandbox.advance(30)
-    html = bob_client.get(reverse("servers:detail", args=[row.pk])).text
+    html = _after_the_live_part(bob_client, row)
     assert ">Power on</button>" in html
     assert ">Reboot</button>" not in html
     on = bob_client.post(
         reverse("servers:power_on", args=[row.pk]), {"idempotency_key": key()}, **HTMX
     )
     assert "powering on" in on.text or "try again in" in on.text
+
+
+def _after_the_live_part(client, row) -> str:
+    """The server changed upstream: the page showed the mirror's status, its live part
+    found another and had it reload (HX-Refresh); the reload shows the cached record."""
+    _page, live = open_server_page(client, row)
+    assert live["HX-Refresh"] == "true"
+    return client.get(reverse("servers:detail", args=[row.pk])).text

@@ -12,6 +12,7 @@ from panel.audit.models import AuditEntry
 from panel.servers.forms import dns_name_problem
 
 from ..conftest import calls
+from .conftest import open_server_page
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ROUTE = "PUT /servers/{id}/reverse"
@@ -43,7 +44,7 @@ def test_bad_names(value):
 
 
 def test_each_ipv4_row_has_an_edit_button(bob_client, servers, sandbox):
-    html = bob_client.get(reverse("servers:detail", args=[servers[0].pk])).text
+    html = open_server_page(bob_client, servers[0])[1].text
     ip = first_ipv4(sandbox, servers[0])
     assert f'Edit reverse DNS<span class="visually-hidden"> for {ip.address}' in html
 
