@@ -16,7 +16,8 @@ needs_node = pytest.mark.skipif(NODE is None, reason="needs node")
 
 def run_script(harness: str, script: str, *args: str):
     """Run `harness` (JavaScript that evals the script named by process.argv[1] and prints
-    one JSON line) against static/js/`script`, with `args` after it; returns what it printed, parsed."""
+    one JSON line) against static/js/`script`, with `args` after it; returns what it
+    printed, parsed."""
     result = subprocess.run(
         [NODE, "-e", harness, str(ROOT / "static" / "js" / script), *args],
         capture_output=True,
