@@ -41,6 +41,9 @@ def test_the_two_commands_come_first():
     assert README.index("make demo") < README.index("make test") < README.index("## Settings")
 
 
-def test_it_shows_the_screenshot_and_the_demo_logins():
-    assert "(docs/screenshot.png)" in README
+def test_it_shows_the_screenshots_and_the_demo_logins():
+    images = re.findall(r"\]\((docs/[^)]+\.png)\)", README)
+    assert "docs/screenshots/servers-light.png" in images
+    missing = [image for image in images if not (ROOT / image).is_file()]
+    assert not missing, missing
     assert "`admin` | `demo`" in README and "`customer` | `demo`" in README
