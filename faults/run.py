@@ -228,16 +228,13 @@ SHORT = Plan(
 class Sandbox:
     """The sandbox's control plane (faults, stats, clock); not counted in its stats."""
 
-    def __init__(self, api_url: str, plan: Plan):
+    def __init__(self, api_url: str):
         self.base = api_url.rsplit("/api/v3", 1)[0] + "/_sandbox"
-        self.hold = plan.timeout_hold
-        self.events = itertools.count(1)
 
     def event(self, body: dict) -> None:
-        """A fault event (every token expires, a server hides). Each POST reseeds the
-        sandbox's fault RNG from the fault set: the same set would replay the same outcomes
-        from the start every time, so the hold differs by a millisecond each time."""
-        self.post("faults", {**body, "timeout_hold_seconds": self.hold + next(self.events) / 1000})
+        """A fault event (every token expires, a server hides); the faults' odds and their
+        sequence of outcomes go on unchanged."""
+        self.post("faults", body)
 
     def post(self, path: str, body: dict) -> dict:
         response = requests.post(f"{self.base}/{path}", json=body, timeout=10)
@@ -360,7 +357,7 @@ class Result:
 
 def run(stack: Stack, plan: Plan) -> Result:
     started = time.monotonic()
-    sandbox = Sandbox(stack.api_url, plan)
+    sandbox = Sandbox(stack.api_url)
     record = Record()
     hidden = _shell_json(stack, SERVER_IDS)[1]  # the customer's second server
     browsers = {p: Browser(stack.url, p, PASSWORD, record) for p in PERSONAS}
