@@ -126,6 +126,7 @@ def test_it_shows_billing_to_holders_of_billing_view_only(bob_client, alice, bob
     response = bob_client.get(_url(server))
     assert "Billing" in response.text
     assert "Order number" in response.text
+    assert "NOK</dd>" in response.text  # the order's total carries its currency
 
 
 def test_it_lets_a_customer_open_a_granted_server(bob_client, servers):
