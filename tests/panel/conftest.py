@@ -14,7 +14,9 @@ import uuid
 import pytest
 import requests
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from panel.accounts import sudo
 from panel.accounts.models import User
@@ -40,6 +42,15 @@ PASSWORD = "password"
 def sandbox():
     """A fresh sandbox per test; read `sandbox.stats()`, call `sandbox.set_faults()`."""
     return SandboxApp(seed=1, servers=8)
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Norwegian leaves the thread's language at nb (LocaleMiddleware does not
+    reset it), and pytest-django runs the tests without a database after the others: each
+    test starts in the panel's default language, whatever ran before."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
