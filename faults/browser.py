@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 # that never comes is counted, not waited for forever.
 REQUEST_TIMEOUT = 90
 HTML = "text/html"
-# The fields Django and the action pattern put in every form (panel.core.actions).
+# The fields Django and the action pattern put in every form (panel.core.outcomes).
 CSRF_FIELD = "csrfmiddlewaretoken"
 KEY_FIELD = "idempotency_key"
 

@@ -1,9 +1,11 @@
 """Writing the audit log: `record()` is the one way in.
 
     from panel.audit.log import record
-    record("server.rename", request=request, server=row, details={"old": a, "new": b})
+    record("server.rename", actor=actor, server=row, details={"old": a, "new": b})
 
-The actor, source address and user agent come from the request when one is given.
+`actor` is a panel.core.actors.Actor (commands: it carries the kind, the origin, the
+source address and user agent) or a user; for the events a view records itself (logins,
+user administration), the actor, address and user agent come from `request`.
 `details` must hold facts only, never secrets; it is masked once more here as a guard.
 """
 
@@ -14,6 +16,7 @@ import logging
 from django.utils.translation import gettext_lazy as _
 
 from panel.accounts.throttle import client_address
+from panel.core.actors import Actor
 from terrahost_client._secrets import redact
 
 from .models import AuditEntry
@@ -86,16 +89,24 @@ def record(
     details: dict | None = None,
 ) -> AuditEntry:
     """Append one entry. `server` is a MirroredServer (its connection is taken from it)."""
-    if actor is None and request is not None:
-        user = getattr(request, "user", None)
-        actor = user if user is not None and user.is_authenticated else None
+    if not isinstance(actor, Actor):
+        if actor is None and request is not None:
+            user = getattr(request, "user", None)
+            actor = user if user is not None and user.is_authenticated else None
+        actor = Actor.person(
+            actor,
+            address=client_address(request) or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "") if request is not None else "",
+        )
     if connection is None and server is not None:
         connection = server.connection
-    address = client_address(request) or None
+    user = actor.user
     entry = AuditEntry(
         action=action,
-        actor=actor,
-        actor_name=(actor.get_username() if actor is not None else actor_name)[:150],
+        actor=user,
+        actor_name=(user.get_username() if user is not None else actor_name)[:150],
+        actor_kind=actor.kind,
+        origin=actor.origin,
         server=server,
         srv_id=server.srv_id if server is not None else None,
         server_name=(server.display_name if server is not None else "")[:255],
@@ -103,8 +114,8 @@ def record(
         connection_name=(connection.name if connection is not None else "")[:100],
         result=result,
         message=message[:500],
-        source_address=address,
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:200],
+        source_address=actor.address,
+        user_agent=actor.user_agent[:200],
         details=redact(details or {}),
     )
     entry.save()

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+
+from panel.core.actors import ActorKind, Origin
+from panel.core.outcomes import Result
 
 
 class AppendOnly(Exception):
@@ -36,16 +38,16 @@ class AuditEntry(models.Model):
     (passwords, tokens, codes) never reach it.
     """
 
-    class Result(models.TextChoices):
-        OK = "ok", _("Done")
-        REFUSED = "refused", _("Refused")
-        FAILED = "failed", _("Failed")
+    Result = Result
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
+    # A person, an API token, a schedule or the system; and the door they came through.
+    actor_kind = models.CharField(max_length=10, choices=ActorKind, default=ActorKind.USER)
+    origin = models.CharField(max_length=10, choices=Origin, default=Origin.WEB)
     action = models.CharField(max_length=50, db_index=True)
     server = models.ForeignKey(
         "servers.MirroredServer",

@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from panel.connections.errors import ConnectionProblem, describe
@@ -19,7 +17,6 @@ from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core import softcache
 from panel.core.sorting import header, parse_sort
-from panel.grants.access import get_connection_for_user
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Account, Invoice
 
@@ -28,15 +25,6 @@ logger = logging.getLogger(__name__)
 # Invoices change a few times a month; a minute keeps paging and sorting off the API.
 BILLING_TTL = 60
 INVOICES_PER_PAGE = 25
-
-
-def may_view_billing(user, connection: Connection) -> bool:
-    """Whether to show this user a link to the connection's account and invoices."""
-    try:
-        get_connection_for_user(user, connection.pk, "billing.view")
-    except (Http404, PermissionDenied):
-        return False
-    return True
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from panel.core.scrub import scrub
+
 from .services import brand_for_user
-from .whitelabel import scrub, white_label_for
+from .whitelabel import white_label_for
 
 
 def send(

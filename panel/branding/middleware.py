@@ -1,4 +1,6 @@
-from .whitelabel import scrub, white_label
+from panel.core.scrub import scrub
+
+from .whitelabel import white_label
 
 
 class WhiteLabelMiddleware:

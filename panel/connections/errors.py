@@ -1,15 +1,19 @@
 """What goes wrong with a Terrahost account, in plain words: the problems only an
-administrator can fix (ConnectionProblem) and `describe()`, the sentence an admin reads
-for any other upstream error. The one place for this wording."""
+administrator can fix (ConnectionProblem), `describe()`, the sentence an admin reads for
+any other upstream error, and `explain()`, the Outcome a person reads for it. The one
+place for this wording."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from panel.core.outcomes import Outcome, Result
+from panel.core.scrub import scrub
 from terrahost_client.errors import (
     APIError,
     AuthError,
+    BadRequest,
     IncompleteListing,
     NotFound,
     NotSupported,
@@ -97,3 +101,56 @@ def describe(error: TerrahostError) -> str:
 class RecentLoginFailure(TerrahostError):
     """A login to this account failed a moment ago (Terrahost down, timing out): the
     requests that waited for it get its outcome instead of trying again one by one."""
+
+
+def explain(error: Exception, *, write: bool = True, not_supported: str = "") -> Outcome:
+    """Any upstream error as an Outcome in plain words (never raw JSON), with the
+    technical reason in `detail` for admins. `write`: the call would have changed
+    something (a timeout then leaves it unknown whether it did)."""
+    if isinstance(error, ConnectionProblem):
+        return Outcome(
+            False,
+            _(
+                "This server's account needs an administrator's attention, so nothing could "
+                "be done. Please try again later."
+            ),
+            Result.FAILED,
+            detail=error.message,
+        )
+    detail = describe(error)
+    if isinstance(error, NotSupported):
+        message = not_supported or _("This cannot be done for this server from the panel.")
+    elif isinstance(error, RateLimited) and error.retry_after:
+        seconds = int(error.retry_after) + 1
+        message = ngettext(
+            "Too many requests just now. Please try again in %(seconds)d second.",
+            "Too many requests just now. Please try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    elif isinstance(error, RateLimited):
+        message = _("Too many requests just now. Please try again in a minute.")
+    elif isinstance(error, TransportError) and write:
+        # The request may have reached the provider: never repeated automatically.
+        message = _(
+            "The provider did not answer in time, so it is not known whether this was "
+            "done. Check the server's state before trying again."
+        )
+    elif isinstance(error, TransportError):
+        message = _("The provider did not answer in time. Please try again.")
+    elif isinstance(error, NotFound):
+        message = _(
+            "The provider is not showing this server right now (this happens for a short "
+            "while at times). Please try again in a minute."
+        )
+    elif isinstance(error, PermissionDenied):
+        message = _("The provider refused this for this server.")
+    elif isinstance(error, BadRequest):
+        # The provider's own words, shown to customers: never its name (white label);
+        # admins read the words unchanged in `detail`.
+        message = _("The provider did not accept this: %(reason)s") % {
+            "reason": scrub(error.message)
+        }
+        message = message[:300]
+    else:
+        message = _("The provider had a problem answering. Please try again in a minute.")
+    return Outcome(False, message, Result.FAILED, detail=detail)

@@ -114,6 +114,31 @@ def keys_for(user, server) -> frozenset[str]:
     return frozenset(_held(user, server=server))
 
 
+def holds(user, server, key: str, *, initiator_id=None) -> bool:
+    """Whether the user holds `key` on this server now (commands, and tasks at run time).
+
+    `initiator_id`: the person who started an operation may act on it (reveal its root
+    password) without the key, as long as they still see the server.
+    """
+    if user is None:
+        return False
+    keys = keys_for(user, server)
+    if key in keys:
+        return True
+    return initiator_id is not None and initiator_id == user.pk and "server.view" in keys
+
+
+def holds_anywhere(user, key: str) -> bool:
+    """Whether the user holds `key` on any server or connection (white label: a holder of
+    billing.view sees the provider's invoices, so hiding its name from them is pointless)."""
+    if is_panel_admin(user):
+        return True
+    if not _may_hold_grants(user):
+        return False
+    # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
+    return any(key in keys for keys in active_grants(user).values_list("keys", flat=True))
+
+
 def get_server_for_user(user, pk, key: str = "server.view"):
     """The server with this pk if the user may see it (else 404) and holds `key` (else 403).
 

@@ -7,12 +7,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from panel.core.actions import new_key, tell
+from panel.commands import executor
+from panel.commands.web import actor, posted_key, tell
 from panel.core.htmx import render_page
+from panel.core.outcomes import new_key
 from panel.grants.access import get_server_for_user
-from panel.operations import services as operations
 
 from . import services
+from .commands import MountIso, UnmountIso, UploadIso
 from .forms import MountForm, UploadForm
 
 PAGE = "isos/isos.html"
@@ -74,9 +76,8 @@ def upload(request, pk: int):
             response = render(request, "isos/upload_form.html", context, status=422)
             return retarget(response, "#upload-form")
         return render_page(request, PAGE, None, _context(row, upload_form=form), status=400)
-    outcome, _op = operations.start(
-        request, row, "iso_upload", form.key(), {"url": form.cleaned_data["url"]}
-    )
+    url = form.cleaned_data["url"]
+    outcome = executor.execute(UploadIso(actor=actor(request), server=row, key=form.key(), url=url))
     if not request.htmx:
         return _back(request, row, outcome)
     # A fresh form (a new key) replaces the used one, out of band, when the upload started.
@@ -103,7 +104,8 @@ def mount(request, pk: int):
     elif iso is None:
         raise Http404("No such ISO image.")
     else:
-        outcome = services.mount(request, row, iso, form.key())
+        command = MountIso(actor=actor(request), server=row, key=form.key(), iso=iso)
+        outcome = executor.execute(command)
     if not request.htmx:
         return _back(request, row, outcome)
     return _state(request, row, outcome=outcome)
@@ -112,7 +114,8 @@ def mount(request, pk: int):
 @require_POST
 def unmount(request, pk: int):
     row = get_server_for_user(request.user, pk, "iso.manage")
-    outcome = services.unmount(request, row, request.POST.get("idempotency_key", ""))
+    command = UnmountIso(actor=actor(request), server=row, key=posted_key(request))
+    outcome = executor.execute(command)
     if not request.htmx:
         return _back(request, row, outcome)
     return _state(request, row, outcome=outcome)

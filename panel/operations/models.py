@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panel.core import crypto
+from panel.core.actors import ActorKind, Origin
 
 
 class Operation(models.Model):
@@ -44,6 +45,10 @@ class Operation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     initiator_name = models.CharField(max_length=150, blank=True)
+    # Who the initiator is (a person, an API token, a schedule's owner) and the door the
+    # command came through (web, api, schedule, bulk, approval).
+    actor_kind = models.CharField(max_length=10, choices=ActorKind, default=ActorKind.USER)
+    origin = models.CharField(max_length=10, choices=Origin, default=Origin.WEB)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     progress = models.CharField(max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True)

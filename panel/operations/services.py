@@ -1,7 +1,7 @@
-"""Starting long operations, revealing a root password once, and what people may see.
+"""Creating long operations, revealing a root password once, and what people may see.
 
-A start is the action pattern (panel.core.actions) with a row instead of a direct call:
-the form's idempotency key is the row's unique key (a double click finds the first row),
+`create` is what the command executor (panel.commands) runs for a StartOperation: the
+command's idempotency key is the row's unique key (a double click finds the first row),
 the partial unique constraint keeps one active operation per server and kind, and the task
 is queued only once the row is committed. If the queue cannot be reached, the row is
 removed again and the person is told plainly: no half-created operation stays behind.
@@ -19,9 +19,8 @@ from django.utils.translation import gettext_noop
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from panel.audit.log import record
 from panel.core import crypto
-from panel.core.actions import KEY_PATTERN, SUSPENDED_MESSAGE, Outcome, refused
+from panel.core.outcomes import Outcome, refused
 from panel.core.templatetags.panel import when
 from panel.grants.access import is_panel_admin, visible_servers
 
@@ -46,42 +45,21 @@ def visible_operations(user):
     return operations.filter(server__in=visible_servers(user))
 
 
-def start(request, row, kind_name: str, key: str, input: dict) -> tuple[Outcome, Operation | None]:
-    """A person pressed a button: create the operation and queue its task."""
-    if row.status == "suspended":
-        outcome = refused(SUSPENDED_MESSAGE)
-        record(
-            f"{kind_name}.requested",
-            request=request,
-            server=row,
-            result=outcome.result,
-            message=outcome.message,
-            details=input,
-        )
-        return outcome, None
-    if not KEY_PATTERN.match(key or ""):
-        return refused(_("This form is out of date. Please reload the page and try again.")), None
-    return create(row, kind_name, key, input, actor=request.user, request=request)
-
-
 def create(
-    row, kind_name: str, key: str, input: dict, *, actor, request=None, details=None
+    row, kind_name: str, key: str, input: dict, *, actor
 ) -> tuple[Outcome, Operation | None]:
-    """The operation of `actor` (a person's click, or a schedule's owner), queued once.
+    """The operation of `actor`, queued once; called by the command executor only.
 
     (outcome, operation or None): a key seen before gives its operation back (replayed);
     an active operation of the kind on the server refuses this one; a queue that cannot be
     reached removes the row again.
     """
     kind = KINDS[kind_name]
-    audit = {"request": request, "actor": actor, "server": row, "details": details or input}
     earlier = Operation.objects.filter(idempotency_key=key).first()
     if earlier is not None:  # a double click or a resubmitted form: the first one counts
         return Outcome(True, _already_started(kind), replayed=True), earlier
     if not workers_alive():
-        outcome = refused(_(QUEUE_DOWN_MESSAGE))
-        record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
-        return outcome, None
+        return refused(_(QUEUE_DOWN_MESSAGE)), None
     try:
         with transaction.atomic():
             op = Operation.objects.create(
@@ -90,8 +68,10 @@ def create(
                 srv_id=row.srv_id,
                 server_name=row.display_name,
                 connection=row.connection,
-                initiator=actor,
-                initiator_name=actor.get_username() if actor else "",
+                initiator=actor.user,
+                initiator_name=actor.name,
+                actor_kind=actor.kind,
+                origin=actor.origin,
                 idempotency_key=key,
                 input=input,
                 progress=_("Waiting for a background worker…"),
@@ -112,10 +92,7 @@ def create(
         return refused(message), active
     if not _enqueue(op):
         op.delete()
-        outcome = refused(_(QUEUE_DOWN_MESSAGE))
-        record(f"{kind_name}.requested", result=outcome.result, message=outcome.message, **audit)
-        return outcome, None
-    record(f"{kind_name}.requested", **audit)
+        return refused(_(QUEUE_DOWN_MESSAGE)), None
     started = _("%(operation)s was started: you can follow it here, or leave the page.") % {
         "operation": kind.label
     }
@@ -138,14 +115,10 @@ def _enqueue(op: Operation) -> bool:
     return True
 
 
-def may_reveal(user, op: Operation, keys) -> bool:
-    """The initiator, or a holder of password.reveal on the server (`keys`: the user's)."""
-    return op.initiator_id == user.pk or "password.reveal" in keys
-
-
-def reveal_password(request, op: Operation) -> tuple[str, str]:
+def reveal_password(op: Operation, actor) -> tuple[str, str]:
     """(password, "") the first time; ("", why not) after that. The ciphertext is wiped in
-    the same transaction that reads it, so two reveals at once cannot both see it."""
+    the same transaction that reads it, so two reveals at once cannot both see it. Through
+    the command executor only (operations.commands.RevealRootPassword), which audits it."""
     with transaction.atomic():
         locked = Operation.objects.select_for_update().get(pk=op.pk)
         if not locked.root_password_encrypted:
@@ -158,9 +131,8 @@ def reveal_password(request, op: Operation) -> tuple[str, str]:
         Operation.objects.filter(pk=op.pk).update(
             root_password_encrypted="",
             password_revealed_at=now,
-            password_revealed_by=request.user.get_username(),
+            password_revealed_by=actor.name,
         )
-    record("reinstall.password_reveal", request=request, server=op.server)
     return password, ""
 
 
@@ -178,7 +150,7 @@ def _why_not(op: Operation) -> str:
     return _("Terrahost did not give the panel a root password for this reinstall.")
 
 
-def dismiss(request, op: Operation) -> None:
+def dismiss(op: Operation) -> None:
     Operation.objects.filter(pk=op.pk, status__in=Operation.FINAL).update(dismissed=True)
 
 

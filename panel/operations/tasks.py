@@ -34,11 +34,11 @@ from django.utils.translation import ngettext
 
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
-from panel.connections.errors import ConnectionProblem
+from panel.connections.errors import ConnectionProblem, explain
 from panel.connections.services import api
 from panel.core import locks
-from panel.core.actions import explain
-from panel.grants.access import keys_for
+from panel.core.actors import Actor
+from panel.grants.access import holds
 from terrahost_client.errors import TerrahostError, TransportError
 
 from . import notify
@@ -186,8 +186,7 @@ def _follow_later(
 
 
 def _still_allowed(op: Operation, key: str) -> bool:
-    user = op.initiator
-    return user is not None and op.server is not None and key in keys_for(user, op.server)
+    return op.server is not None and holds(op.initiator, op.server, key)
 
 
 def _finish(op: Operation, status: str, **fields) -> None:
@@ -207,7 +206,7 @@ def _finish(op: Operation, status: str, **fields) -> None:
 def _audit(op: Operation, action: str, **kwargs) -> None:
     record(
         action,
-        actor=op.initiator,
+        actor=Actor(op.actor_kind, op.initiator, op.origin),
         actor_name=op.initiator_name,
         server=op.server,
         connection=op.connection,

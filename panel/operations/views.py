@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -6,10 +7,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panel.accounts.decorators import admin_required
 from panel.accounts.sudo import sudo_required
+from panel.commands import executor
+from panel.commands.web import actor
 from panel.core.htmx import render_page
-from panel.grants.access import get_server_for_user
+from panel.grants.access import get_server_for_user, holds
 
 from . import services
+from .commands import RevealRootPassword
 from .models import Operation
 
 PER_PAGE = 50
@@ -39,15 +43,16 @@ def reveal_password(request, pk: int, op_id: int):
     """The new root password, once: for the initiator or a holder of password.reveal."""
     row = get_server_for_user(request.user, pk)
     op = get_object_or_404(Operation, pk=op_id, server=row, kind="reinstall")
-    if not services.may_reveal(request.user, op, row.keys):
-        get_server_for_user(request.user, pk, "password.reveal")  # the 403
+    if not holds(request.user, row, "password.reveal", initiator_id=op.initiator_id):
+        raise PermissionDenied("You are not allowed to do that on this server.")
     return _reveal(request, row, op)
 
 
 @sudo_required  # after the permission check: without it, a 403 before any question
 def _reveal(request, row, op):
-    password, why_not = services.reveal_password(request, op)
+    outcome = executor.execute(RevealRootPassword(actor=actor(request), server=row, operation=op))
     op.refresh_from_db()
+    password, why_not = (outcome.secret, "") if outcome.ok else ("", outcome.message)
     context = {"op": op, "row": row, "keys": row.keys, "password": password, "why_not": why_not}
     template = "operations/password.html" if request.htmx else "operations/password_page.html"
     return render(request, template, context)
@@ -56,7 +61,7 @@ def _reveal(request, row, op):
 @require_POST
 def dismiss(request, pk: int, op_id: int):
     row, op = _operation(request, pk, op_id)
-    services.dismiss(request, op)
+    services.dismiss(op)
     if request.htmx:
         return render(request, "operations/dismissed.html")
     messages.info(request, "The operation was dismissed.")

@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from panel.connections.errors import ConnectionProblem
+from panel.connections.errors import ConnectionProblem, explain
 from panel.connections.services import api
-from panel.core.actions import Outcome, explain
+from panel.core.outcomes import Outcome
 from panel.operations.models import Operation
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import UpgradePackage

@@ -10,13 +10,15 @@ address shows as soon as the server has it.
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from panel.core.actions import new_key, tell
+from panel.commands import executor
+from panel.commands.web import actor, tell
 from panel.core.htmx import render_page
+from panel.core.outcomes import new_key
 from panel.grants.access import get_server_for_user
-from panel.operations import services as operations
 from panel.servers.services import get_server_detail
 
 from . import services
+from .commands import OrderIPv4, OrderUpgrade
 from .forms import IP_TYPES, IPv4Form, UpgradeForm, ip_types
 
 UPGRADE = "orders/upgrade.html"
@@ -46,9 +48,12 @@ def _base(row, kind: str) -> dict:
     }
 
 
-def _started(request, outcome, op) -> bool:
+def _started(request, command) -> bool:
+    """Run the order's command; whether it has an operation to follow (a new one, or the
+    one a double click started)."""
+    outcome = executor.execute(command)
     tell(request, outcome)
-    return op is not None
+    return outcome.data.get("operation") is not None
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,16 +87,10 @@ def upgrade(request, pk: int):
     )
     context["form"] = form
     if request.method == "POST" and form.is_valid():
-        package = offer.package
-        asked = {
-            "pkg_id": package.id,
-            "name": package.name,
-            "cores": package.cores,
-            "ram_mb": package.ram_mb,
-            "disk_gb": str(package.disk_gb) if package.disk_gb is not None else None,
-        }
-        outcome, op = operations.start(request, row, "upgrade", form.key(), asked)
-        if _started(request, outcome, op):
+        command = OrderUpgrade(
+            actor=actor(request), server=row, key=form.key(), package=offer.package
+        )
+        if _started(request, command):
             return redirect("orders:upgrade", pk=row.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, UPGRADE, context, status=status)
@@ -121,9 +120,9 @@ def ipv4(request, pk: int):
     )
     context.update(step="confirm", form=form, chosen=(chosen, *IP_TYPES[chosen]))
     if request.method == "POST" and form.is_valid():
-        asked = {"ip_type": form.cleaned_data["ip_type"]}
-        outcome, op = operations.start(request, row, "ipv4_order", form.key(), asked)
-        if _started(request, outcome, op):
+        ip_type = form.cleaned_data["ip_type"]
+        command = OrderIPv4(actor=actor(request), server=row, key=form.key(), ip_type=ip_type)
+        if _started(request, command):
             return redirect("orders:ipv4", pk=row.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, IPV4, context, status=status)

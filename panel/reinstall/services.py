@@ -3,10 +3,10 @@ same for every server of a connection."""
 
 from __future__ import annotations
 
-from panel.connections.errors import ConnectionProblem
+from panel.connections.errors import ConnectionProblem, explain
 from panel.connections.services import api
 from panel.core import softcache
-from panel.core.actions import Outcome, explain
+from panel.core.outcomes import Outcome
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Distro, OperatingSystem
 

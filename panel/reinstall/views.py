@@ -2,14 +2,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from panel.accounts.sudo import sudo_required
-from panel.core.actions import tell
+from panel.commands import executor
+from panel.commands.web import actor, tell
 from panel.grants.access import get_server_for_user
-from panel.operations import services as operations
 from panel.servers.forms import ConfirmForm
 from panel.servers.services import get_server_detail
 
 from . import services
 from .choices import KEYBOARDS, LANGUAGES, TIMEZONES
+from .commands import Reinstall
 from .forms import SettingsForm
 
 STEPS = ["distro", "system", "settings", "confirm"]
@@ -62,9 +63,10 @@ def _wizard(request, row):
             "distro": distro.name,
             **settings_form.cleaned_data,
         }
-        outcome, op = operations.start(request, row, "reinstall", confirm.key(), asked)
+        command = Reinstall(actor=actor(request), server=row, key=confirm.key(), asked=asked)
+        outcome = executor.execute(command)
         tell(request, outcome)
-        if op is None:
+        if outcome.data.get("operation") is None:
             return _step(request, context, "confirm", invalid=True)
         return redirect("servers:detail", pk=row.pk)
     return _step(request, context, "confirm", invalid=request.method == "POST")

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from panel.branding.whitelabel import scrub
-from panel.core.actions import KEY_FIELD, new_key
+from panel.core.outcomes import KEY_FIELD, new_key
+from panel.core.scrub import scrub
 
 NAME_MAX = 100  # what PUT /servers/{id}/name takes
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")

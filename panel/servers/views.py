@@ -13,13 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from panel.branding.whitelabel import white_label
-from panel.core.actions import tell
+from panel.commands import executor
+from panel.commands.web import actor, posted_key, tell
 from panel.core.htmx import render_page
 from panel.core.templatetags.panel import server_type
 from panel.grants.access import get_server_for_user, is_panel_admin
 from panel.operations.models import Operation
 
-from . import actions, services
+from . import services
+from .commands import POWER, OpenConsole, Power, Rename, SetReverseDNS
 from .forms import DelegationForm, PTRForm, RenameForm
 
 DETAIL = "servers/server_detail.html"
@@ -181,9 +183,9 @@ def _power(request, pk: int, action: str):
     if request.method == "GET":
         context = _page_context(request, row, confirm=action)
         return render(request, "servers/power_confirm.html", context)
-    outcome = actions.power(request, row, action, request.POST.get("idempotency_key", ""))
-    goal = actions.POWER[action][4]
-    polling = {"action": action, "goal": goal, "started": int(time.time())}
+    command = Power(actor=actor(request), server=row, key=posted_key(request), power=action)
+    outcome = executor.execute(command)
+    polling = {"action": action, "goal": POWER[action].goal, "started": int(time.time())}
     context = {"changing": polling if outcome.ok else None, "server": None, "status": row.status}
     return _answer(request, row, outcome, "power-panel", context)
 
@@ -213,7 +215,7 @@ def power_status(request, pk: int):
         started = int(request.GET.get("started", ""))
     except ValueError:
         started = 0
-    if action not in actions.POWER or goal not in ("on", "off"):
+    if action not in POWER or goal not in ("on", "off"):
         raise Http404("No such power action.")
     detail = services.get_server_detail(row, fresh=True)
     server = detail.server
@@ -244,7 +246,8 @@ def power_status(request, pk: int):
 @never_cache
 def console_open(request, pk: int):
     row = get_server_for_user(request.user, pk, "console.open")
-    outcome = actions.open_console(request, row, request.POST.get("idempotency_key", ""))
+    command = OpenConsole(actor=actor(request), server=row, key=posted_key(request))
+    outcome = executor.execute(command)
     session = outcome.secret
     context = {"session": session}
     if session is not None:
@@ -266,7 +269,9 @@ def server_rename(request, pk: int):
     row = get_server_for_user(request.user, pk, "server.rename")
     form = RenameForm(request.POST or None, initial={"name": row.name or row.display_name})
     if request.method == "POST" and form.is_valid():
-        outcome = actions.rename(request, row, form.cleaned_data["name"], form.key())
+        name = form.cleaned_data["name"]
+        command = Rename(actor=actor(request), server=row, key=form.key(), name=name)
+        outcome = executor.execute(command)
         return _answer(request, row, outcome, "server-name", template=HEAD)
     status = _invalid(request) if form.is_bound else 200
     context = _page_context(request, row, rename_form=form) if not request.htmx else {}
@@ -317,15 +322,16 @@ def reverse_dns(request, pk: int):
     context = {"item": item, "is_subnet": bool(sub_id), "form": form, "editing": True}
     if request.method == "POST" and form.is_valid():
         value = form.cleaned_data["hostname" if ip_id else "nameservers"]
-        outcome = actions.set_reverse_dns(
-            request,
-            row,
+        command = SetReverseDNS(
+            actor=actor(request),
+            server=row,
+            key=form.key(),
             address=item.address if ip_id else item.cidr,
             ip_id=item.id if ip_id else None,
             sub_id=item.id if sub_id else None,
             value=value,
-            key=form.key(),
         )
+        outcome = executor.execute(command)
         context.update(editing=not outcome.ok, shown=value if outcome.ok else None)
         return _answer(request, row, outcome, "rdns-row", context)
     status = _invalid(request) if form.is_bound else 200

@@ -1,5 +1,6 @@
-"""Snapshots of one server: the list (read from the provider, cached briefly), starting a
-snapshot or a deletion (long operations, panel.operations), and the schedules beat runs.
+"""Snapshots of one server: the list (read from the provider, cached briefly) and when a
+schedule's next slot is. Taking, deleting and scheduling are commands (commands.py); the
+schedules' runs are schedules.py.
 
 The list's cache is written by every check of a running snapshot operation too (see
 operation.py), so while one runs the page shows what the last check saw.
@@ -7,7 +8,6 @@ operation.py), so while one runs the page shows what the last check saw.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -15,17 +15,15 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from panel.audit.log import record
-from panel.connections.errors import ConnectionProblem
+from panel.connections.errors import ConnectionProblem, explain
 from panel.connections.services import api
 from panel.core import softcache
-from panel.core.actions import Outcome, explain
-from panel.operations import services as operations
+from panel.core.outcomes import Outcome
 from panel.operations.models import Operation
 from terrahost_client.errors import NotSupported, TerrahostError
 from terrahost_client.models import Snapshot
 
-from .models import ScheduledSnapshot, SnapshotSchedule
+from .models import SnapshotSchedule
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +31,6 @@ KINDS = ("snapshot_create", "snapshot_delete")
 # Snapshots made outside the panel show up within this long (a page reload reads again).
 LIST_TTL = 15
 NAME_MAX = 64  # what POST /servers/{id}/snapshot takes
-# A scheduled run that found another snapshot under way tries again this much later.
-BUSY_RETRY = timedelta(minutes=5)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -123,25 +119,6 @@ def default_name(row, now: datetime | None = None) -> str:
     return f"{base} {stamp}"
 
 
-# --- actions ----------------------------------------------------------------------------------
-
-
-def take(request, row, name: str, key: str):
-    """Start a snapshot called `name`; (outcome, operation or None)."""
-    outcome, op = operations.start(request, row, "snapshot_create", key, {"name": name})
-    if op is not None and not outcome.replayed:
-        forget(row)
-    return outcome, op
-
-
-def delete(request, row, snap_id: int, name: str, key: str):
-    asked = {"snap_id": snap_id, "name": name}
-    outcome, op = operations.start(request, row, "snapshot_delete", key, asked)
-    if op is not None and not outcome.replayed:
-        forget(row)
-    return outcome, op
-
-
 # --- schedules --------------------------------------------------------------------------------
 
 
@@ -160,118 +137,3 @@ def next_run(schedule: SnapshotSchedule, after: datetime) -> datetime:
         if slot > after:
             return slot
     raise AssertionError("a week always has the slot")  # pragma: no cover
-
-
-def save_schedule(request, row, values: dict) -> SnapshotSchedule:
-    """Create or change the server's schedule; whoever saves it owns its runs."""
-    now = timezone.now()
-    schedule = SnapshotSchedule.objects.filter(server=row).first() or SnapshotSchedule(server=row)
-    for name, value in values.items():
-        setattr(schedule, name, value)
-    schedule.created_by = request.user
-    schedule.created_by_name = request.user.get_username()
-    schedule.next_run_at = next_run(schedule, now) if schedule.enabled else None
-    schedule.last_problem = ""
-    schedule.save()
-    upcoming = schedule.next_run_at.isoformat() if schedule.next_run_at else None
-    details = {**values, "next_run_at": upcoming}
-    record("snapshot.schedule", request=request, server=row, details=details)
-    return schedule
-
-
-def _key_for(*parts) -> str:
-    """A deterministic idempotency key (32 hex digits): the same run makes one operation."""
-    return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:32]
-
-
-def _start_for_schedule(schedule, row, kind: str, key: str, asked: dict) -> Operation | None:
-    """Start an operation as the schedule's owner (run_operation re-checks their
-    snapshot.manage before sending); None when it cannot start now (one is under way, or
-    the queue is down: the next tick tries again)."""
-    outcome, op = operations.create(
-        row, kind, key, asked, actor=schedule.created_by, details={**asked, "schedule": schedule.pk}
-    )
-    return op if outcome.ok else None
-
-
-def due_schedules(now: datetime):
-    return SnapshotSchedule.objects.filter(enabled=True, next_run_at__lte=now).select_related(
-        "server__connection", "created_by"
-    )
-
-
-def run_schedule(schedule: SnapshotSchedule, now: datetime) -> Operation | None:
-    """One run of a due schedule, at most once per slot whoever else ticks: the claim moves
-    next_run_at to the next slot after NOW (not after the missed one)."""
-    slot = schedule.next_run_at
-    upcoming = next_run(schedule, now)
-    claimed = SnapshotSchedule.objects.filter(
-        pk=schedule.pk, enabled=True, next_run_at=slot
-    ).update(next_run_at=upcoming, last_run_at=now, last_problem="")
-    if not claimed:
-        return None
-    row = schedule.server
-    if row.status == "suspended":
-        _problem(schedule, gettext_noop("The server is suspended, so no snapshot was taken."))
-        return None
-    name = default_name(row, now)
-    key = _key_for("snapshot-schedule", schedule.pk, slot.isoformat())
-    op = _start_for_schedule(
-        schedule, row, "snapshot_create", key, {"name": name, "scheduled": True}
-    )
-    if op is not None:
-        # Its first check is a second away; a snapshot takes far longer.
-        ScheduledSnapshot.objects.get_or_create(
-            schedule=schedule, operation=op, defaults={"name": name}
-        )
-    if op is None:
-        # Someone's snapshot is under way: this run waits a little instead of being lost.
-        retry = min(now + BUSY_RETRY, upcoming)
-        SnapshotSchedule.objects.filter(pk=schedule.pk).update(next_run_at=retry)
-        _problem(
-            schedule,
-            gettext_noop("Another snapshot was being taken; the schedule tries again shortly."),
-        )
-        return None
-    SnapshotSchedule.objects.filter(pk=schedule.pk).update(last_operation=op)
-    return op
-
-
-def _problem(schedule, text: str) -> None:
-    """`text` is stored in English (gettext_noop) and translated where it is shown."""
-    SnapshotSchedule.objects.filter(pk=schedule.pk).update(last_problem=text)
-
-
-def prune(schedule: SnapshotSchedule, now: datetime) -> Operation | None:
-    """Delete the oldest snapshot this schedule made beyond its `keep`, one at a time (one
-    deletion per server runs at once); the next tick takes the next one."""
-    made = schedule.made.exclude(snap_id=None)
-    # Runs that failed before a snapshot showed leave nothing to prune.
-    schedule.made.filter(snap_id=None, operation__status=Operation.Status.FAILED).delete()
-    schedule.made.filter(snap_id=None, operation=None).delete()
-    if made.count() <= schedule.keep:
-        return None
-    row = schedule.server
-    busy = Operation.objects.filter(server=row, kind__in=KINDS, status__in=Operation.ACTIVE)
-    if busy.exists():
-        return None  # after the run's own snapshot is done, and one deletion at a time
-    try:
-        with api(row.connection) as client:
-            listed = client.snapshots.list(row.srv_id)
-    except (TerrahostError, ConnectionProblem) as error:
-        logger.info("schedule %s: cannot list snapshots to prune (%r)", schedule.pk, error)
-        return None
-    there = {s.id: s for s in listed}
-    made.exclude(snap_id__in=list(there)).delete()  # deleted by someone: not ours to prune
-    ours = list(made.all())
-    extra = ours[: max(0, len(ours) - schedule.keep)]
-    if not extra:
-        return None
-    oldest = extra[0]
-    snapshot = there[oldest.snap_id]
-    if not snapshot.is_completed:
-        return None
-    # One attempt per snapshot and day: a refusal is not repeated every minute.
-    key = _key_for("snapshot-prune", schedule.pk, oldest.snap_id, now.date().isoformat())
-    asked = {"snap_id": oldest.snap_id, "name": oldest.name, "scheduled": True}
-    return _start_for_schedule(schedule, row, "snapshot_delete", key, asked)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import schedules
 from .models import SnapshotSchedule
 
 
@@ -20,9 +20,9 @@ def run_snapshot_schedules() -> int:
     """Returns how many snapshots (and deletions) were started."""
     now = timezone.now()
     started = 0
-    for schedule in services.due_schedules(now):
-        started += services.run_schedule(schedule, now) is not None
+    for schedule in schedules.due_schedules(now):
+        started += schedules.run_schedule(schedule, now) is not None
     with_snapshots = SnapshotSchedule.objects.filter(made__isnull=False).distinct()
     for schedule in with_snapshots.select_related("server__connection", "created_by"):
-        started += services.prune(schedule, now) is not None
+        started += schedules.prune(schedule, now) is not None
     return started

@@ -1,16 +1,17 @@
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panel.core.actions import Outcome, tell
+from panel.commands import executor
+from panel.commands.web import actor, posted_key, tell
 from panel.core.htmx import render_page
+from panel.core.outcomes import Outcome
 from panel.grants.access import get_server_for_user
 from panel.operations.models import Operation
 
 from . import services
+from .commands import DeleteSnapshot, SaveSnapshotSchedule, TakeSnapshot
 from .forms import ScheduleForm, TakeSnapshotForm
 from .models import SnapshotSchedule
 
@@ -75,8 +76,9 @@ def take_snapshot(request, pk: int):
     if not form.is_valid():
         problem = Outcome(False, _("The snapshot was not started: see the name."), "refused")
         return _answer(request, row, problem, _invalid(request), take_form=form)
-    outcome, _op = services.take(request, row, form.cleaned_data["name"], form.key())
-    return _answer(request, row, outcome)
+    name = form.cleaned_data["name"]
+    command = TakeSnapshot(actor=actor(request), server=row, key=form.key(), name=name)
+    return _answer(request, row, executor.execute(command))
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +91,7 @@ def delete_snapshot(request, pk: int, snap_id: int):
     if request.method == "GET":
         context = _context(row, listing=listing, confirm=snapshot, confirm_id=snap_id)
         return render(request, "snapshots/delete_confirm.html", context)
-    key = request.POST.get("idempotency_key", "")
+    key = posted_key(request)
     replay = Operation.objects.filter(idempotency_key=key, server=row).exists()
     if snapshot is None and not replay:  # a resubmit may find it gone already: it counts
         if not listing.ok:
@@ -97,8 +99,8 @@ def delete_snapshot(request, pk: int, snap_id: int):
             return _answer(request, row, outcome)
         raise Http404("No such snapshot on this server.")
     name = (snapshot.display_name or snapshot.name) if snapshot else ""
-    outcome, _op = services.delete(request, row, snap_id, name, key)
-    return _answer(request, row, outcome)
+    command = DeleteSnapshot(actor=actor(request), server=row, key=key, snap_id=snap_id, name=name)
+    return _answer(request, row, executor.execute(command))
 
 
 @require_POST
@@ -109,23 +111,11 @@ def save_schedule(request, pk: int):
         context = _context(row, schedule_form=form)
         template = f"{PAGE}#snapshot-schedule" if request.htmx else PAGE
         return render(request, template, context, status=_invalid(request))
-    schedule = services.save_schedule(request, row, form.cleaned_data)
-    if schedule.enabled:
-        values = {"schedule": schedule.description, "when": _when(schedule.next_run_at)}
-        text = _("Saved: %(schedule)s. Next snapshot %(when)s.") % values
-    else:
-        text = _("Scheduled snapshots are off for this server.")
-    outcome = Outcome(True, text)
+    command = SaveSnapshotSchedule(actor=actor(request), server=row, values=form.cleaned_data)
+    outcome = executor.execute(command)
     if not request.htmx:
-        messages.success(request, text)
+        tell(request, outcome)
         return redirect("snapshots:list", pk=row.pk)
     context = _context(row, schedule_outcome=outcome)
     context["schedule_form"] = ScheduleForm(initial=form.cleaned_data)
     return render(request, f"{PAGE}#snapshot-schedule", context)
-
-
-def _when(moment) -> str:
-    """ "on 5 December at 03:00" (the month in the active language)."""
-    local = timezone.localtime(moment)
-    values = {"day": dateformat.format(local, "j F"), "time": dateformat.format(local, "H:i")}
-    return _("on %(day)s at %(time)s") % values

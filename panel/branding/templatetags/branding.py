@@ -1,6 +1,6 @@
 from django import template
 
-from panel.branding.whitelabel import is_provider_host
+from panel.core.scrub import is_provider_host
 
 register = template.Library()
 

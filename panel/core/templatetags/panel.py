@@ -10,7 +10,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from panel.core.actions import new_key
+from panel.core.outcomes import new_key
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def htmx_csrf_headers(context) -> str:
 
 @register.simple_tag
 def action_key() -> str:
-    """A fresh idempotency key for one action form (see panel.core.actions)."""
+    """A fresh idempotency key for one action form (see panel.commands.executor)."""
     return new_key()
 
 

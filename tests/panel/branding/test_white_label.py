@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from panel.branding.middleware import WhiteLabelMiddleware
 from panel.branding.models import Brand
-from panel.branding.whitelabel import scrub
-from panel.core.actions import explain
+from panel.connections.errors import explain
+from panel.core.scrub import scrub
 from panel.core.views import server_error
 from panel.grants import services as grant_services
 from panel.grants.permissions import ALL_KEYS

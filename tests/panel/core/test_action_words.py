@@ -2,7 +2,8 @@
 
 from django.utils import translation
 
-from panel.core.actions import SUSPENDED_MESSAGE, Outcome, _cooling_down, explain, refused
+from panel.connections.errors import explain
+from panel.core.outcomes import SUSPENDED_MESSAGE, Outcome, cooling_down, refused
 from panel.core.templatetags.panel import server_type
 from terrahost_client.errors import RateLimited
 
@@ -20,10 +21,10 @@ def test_a_wait_of_one_second_is_singular():
 
 
 def test_the_cooldown_counts_its_seconds():
-    assert _cooling_down("power", 1) == (
+    assert cooling_down("power", 1) == (
         "This server was given a power command moments ago. You can try again in 1 second."
     )
-    assert _cooling_down("power", 3).endswith("You can try again in 3 seconds.")
+    assert cooling_down("power", 3).endswith("You can try again in 3 seconds.")
 
 
 def test_an_outcome_holds_text_not_a_lazy_translation():

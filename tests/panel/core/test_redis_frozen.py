@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from panel.audit.models import AuditEntry
 from panel.celery import app
-from panel.core.actions import UNAVAILABLE_MESSAGE
+from panel.core.outcomes import UNAVAILABLE_MESSAGE
 from panel.operations.models import Operation
 from panel.operations.services import QUEUE_DOWN_MESSAGE
 from panel.operations.tasks import heartbeat

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 from django.db import connection as db_connection
-from django.test import RequestFactory
 from django.utils import timezone
 
+from panel.commands.executor import execute
 from panel.connections import services as connection_services
-from panel.operations import services as operations
+from panel.core.actors import Actor
 from panel.operations.models import Operation
 from panel.operations.tasks import follow_operation, run_operation, sweep_operations
+from panel.reinstall.commands import Reinstall
 from panel.servers import mirror
 from panel.servers.models import MirroredServer
 from terrahost_client.sandbox import process as sandbox_process
@@ -43,11 +44,10 @@ ASKED = {
 
 
 def start_reinstall(user, row) -> Operation:
-    request = RequestFactory().post("/")
-    request.user = user
-    outcome, op = operations.start(request, row, "reinstall", uuid.uuid4().hex, ASKED)
+    command = Reinstall(actor=Actor.person(user), server=row, key=uuid.uuid4().hex, asked=ASKED)
+    outcome = execute(command)
     assert outcome.ok, outcome.message
-    return op
+    return Operation.objects.get(pk=outcome.data["operation"])
 
 
 def test_a_timeout_ends_in_unknown_and_the_sweep_settles_it_with_one_call(

@@ -7,28 +7,27 @@ import threading
 import uuid
 
 import pytest
-from django.contrib.sessions.backends.cache import SessionStore
-from django.test import RequestFactory
 
 from panel.audit.models import AuditEntry
+from panel.commands.executor import execute
+from panel.core.actors import Actor
 from panel.grants.access import get_server_for_user
-from panel.servers import actions
+from panel.servers.commands import Power, Rename
 
 from ..conftest import calls
 
 
 def _press_together(users, row, press):
-    """Run press(request, row) for each user in its own thread, all released at once."""
+    """Run press(actor, row) for each user in its own thread, all released at once."""
     barrier = threading.Barrier(len(users))
     outcomes = []
 
     def worker(user):
-        request = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1")
-        request.user, request.session = user, SessionStore()
+        actor = Actor.person(user, address="127.0.0.1")
         own_row = get_server_for_user(user, row.pk)
         barrier.wait()
         try:
-            outcomes.append(press(request, own_row))
+            outcomes.append(press(actor, own_row))
         finally:
             from django.db import connection
 
@@ -55,7 +54,9 @@ def test_two_people_rebooting_at_once_make_one_call(
     outcomes = _press_together(
         [alice, bob],
         servers[0],
-        lambda request, row: actions.power(request, row, "reboot", uuid.uuid4().hex),
+        lambda actor, row: execute(
+            Power(actor=actor, server=row, key=uuid.uuid4().hex, power="reboot")
+        ),
     )
     assert calls(slow_sandbox, "GET /servers/{id}/reboot") == 1
     assert len(outcomes) == 2 and all(outcome.ok for outcome in outcomes)
@@ -69,7 +70,9 @@ def test_two_tabs_renaming_to_the_same_name_make_one_call(
     outcomes = _press_together(
         [bob, bob],
         servers[0],
-        lambda request, row: actions.rename(request, row, "same", uuid.uuid4().hex),
+        lambda actor, row: execute(
+            Rename(actor=actor, server=row, key=uuid.uuid4().hex, name="same")
+        ),
     )
     assert calls(slow_sandbox, "PUT /servers/{id}/name") == 1
     assert all(outcome.ok for outcome in outcomes)
@@ -81,10 +84,10 @@ def test_two_different_names_at_once_are_both_sent_one_after_the_other(
     names = iter(["first", "second"])
     lock = threading.Lock()
 
-    def press(request, row):
+    def press(actor, row):
         with lock:
             name = next(names)
-        return actions.rename(request, row, name, uuid.uuid4().hex)
+        return execute(Rename(actor=actor, server=row, key=uuid.uuid4().hex, name=name))
 
     outcomes = _press_together([bob, bob], servers[0], press)
     assert calls(slow_sandbox, "PUT /servers/{id}/name") == 2

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from panel.audit.models import AuditEntry
 from panel.grants.models import Grant
 from panel.operations.models import Operation
-from panel.snapshots import services, tasks
+from panel.snapshots import schedules, services, tasks
 from panel.snapshots.models import ScheduledSnapshot, SnapshotSchedule
 
 from ..conftest import calls
@@ -101,16 +102,21 @@ def test_a_run_while_another_snapshot_is_taken_tries_again_shortly(
     assert tasks.run_snapshot_schedules() == 0
     bobs_schedule.refresh_from_db()
     assert "tries again shortly" in bobs_schedule.last_problem
-    assert bobs_schedule.next_run_at <= timezone.now() + services.BUSY_RETRY
+    assert bobs_schedule.next_run_at <= timezone.now() + schedules.BUSY_RETRY
 
 
-def test_a_run_fails_when_the_owner_lost_snapshot_manage(bobs_schedule, bob, sandbox, queued):
+def test_a_run_is_refused_when_the_owner_lost_snapshot_manage(bobs_schedule, bob, sandbox, queued):
+    """The executor checks the owner's keys before anything starts (and run_operation
+    again before the write, for a grant revoked in between)."""
     Grant.objects.filter(user=bob).update(keys=["server.view", "snapshot.view"])
     SnapshotSchedule.objects.filter(pk=bobs_schedule.pk).update(next_run_at=timezone.now())
-    tasks.run_snapshot_schedules()
-    op = run(Operation.objects.get(), sandbox, checks=0)
-    assert op.status == "failed" and "Permission withdrawn" in op.error
+    assert tasks.run_snapshot_schedules() == 0
+    assert not Operation.objects.exists()
     assert calls(sandbox, "POST /servers/{id}/snapshot") == 0
+    bobs_schedule.refresh_from_db()
+    assert "may no longer take snapshots" in bobs_schedule.last_problem
+    entry = AuditEntry.objects.get(action="snapshot_create.requested")
+    assert (entry.result, entry.origin, entry.actor_kind) == ("refused", "schedule", "schedule")
 
 
 def _scheduled_run(schedule, sandbox):
