@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from panel.core.actors import Actor
 from panel.core.outcomes import SUSPENDED_MESSAGE, Outcome, refused
+from panel.operations.kinds import KINDS
 
 CANCELLED_MESSAGE = gettext_lazy(
     "This server is cancelled: nothing can be ordered or installed on it any more."
@@ -98,6 +99,11 @@ class StartOperation(Command):
     """A long operation of `kind` (panel.operations.kinds) with this input."""
 
     kind: ClassVar[str]
+
+    @property
+    def permission(self) -> str:
+        # The kind's key: the one its task checks again before the write.
+        return KINDS[self.kind].key
 
     @property
     def action(self) -> str:

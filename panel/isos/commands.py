@@ -17,7 +17,6 @@ UNMOUNT = 0  # mounting ISO 0 unmounts (what the API takes; there is no unmount 
 class UploadIso(StartOperation):
     url: str
 
-    permission = "iso.manage"
     kind = "iso_upload"
 
     def input(self) -> dict:

@@ -12,7 +12,6 @@ from panel.commands.base import StartOperation
 class OrderUpgrade(StartOperation):
     package: object  # terrahost_client.models.UpgradePackage, an orderable one
 
-    permission = "upgrade.order"
     kind = "upgrade"
     refused_when_cancelled = True
 
@@ -31,7 +30,6 @@ class OrderUpgrade(StartOperation):
 class OrderIPv4(StartOperation):
     ip_type: str
 
-    permission = "ip.order"
     kind = "ipv4_order"
     refused_when_cancelled = True
 

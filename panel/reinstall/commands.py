@@ -13,7 +13,6 @@ class Reinstall(StartOperation):
 
     asked: dict
 
-    permission = "reinstall"
     kind = "reinstall"
     refused_when_cancelled = True
 
