@@ -25,9 +25,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from panel.core.locks import UNAVAILABLE
 from panel.operations.tasks import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
-
-from .locks import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
