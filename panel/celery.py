@@ -53,7 +53,7 @@ def beat_schedule() -> dict:
             "task": "panel.snapshots.tasks.run_snapshot_schedules",
             "schedule": 60.0,
         },
-        # Tells the web that workers take jobs (panel.operations.tasks.workers_alive).
+        # Tells the web that workers take jobs (panel.core.workers.workers_alive).
         "workers-heartbeat": {
             "task": "panel.operations.tasks.heartbeat",
             "schedule": 20.0,

@@ -23,11 +23,12 @@ from panel.audit.log import record
 from panel.core import crypto
 from panel.core.actions import KEY_PATTERN, SUSPENDED_MESSAGE, Outcome, refused
 from panel.core.templatetags.panel import when
+from panel.core.workers import workers_alive
 from panel.grants.access import is_panel_admin, visible_servers
 
 from .kinds import KINDS
 from .models import Operation
-from .tasks import run_operation, workers_alive
+from .tasks import run_operation
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from panel.connections.services import api
 from panel.core import softcache
 from panel.core.locks import UNAVAILABLE, CacheLock
 from panel.core.sorting import header, parse_sort
+from panel.core.workers import workers_alive
 from panel.grants.access import visible_connections, visible_servers
 from terrahost_client.errors import NotFound, TerrahostError
 from terrahost_client.models import Server
@@ -211,8 +212,6 @@ def start_refresh(conn: Connection) -> bool:
     """Queue a refresh of `conn` unless one is queued already (many page views of a stale
     list queue one task; the task itself still takes the mirror's lock). False when it
     cannot be queued: Redis or the workers are down."""
-    from panel.operations.tasks import workers_alive  # operations imports this module
-
     if not workers_alive():
         return False
     key = tasks.queued_key(conn.pk)

@@ -1,7 +1,8 @@
 from django.core.cache import cache
 from django.urls import reverse
 
-from panel.operations.tasks import WORKERS_ALIVE_KEY, heartbeat
+from panel.core.workers import WORKERS_ALIVE_KEY
+from panel.operations.tasks import heartbeat
 from panel.site import health
 from tests.panel.conftest import wait_for
 

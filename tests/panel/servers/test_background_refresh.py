@@ -22,7 +22,7 @@ from kombu.exceptions import OperationalError
 from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import CacheLock
-from panel.operations.tasks import WORKERS_ALIVE_KEY
+from panel.core.workers import WORKERS_ALIVE_KEY
 from panel.servers import mirror, services, tasks
 from tests.panel.conftest import calls, wait_for
 
