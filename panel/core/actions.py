@@ -42,7 +42,6 @@ from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.services import api
 from panel.core import locks, softcache
 from panel.grants.access import is_panel_admin
-from panel.servers.services import server_changed
 from terrahost_client.errors import (
     BadRequest,
     NotFound,
@@ -250,7 +249,7 @@ def perform(
         if cooldown and (outcome.ok or outcome.data.get("maybe_sent")):
             softcache.set(cooling, time.time() + cooldown, cooldown)
         if outcome.ok:
-            server_changed(row)
+            row.changed()
         outcome_text = outcome.stored()
         softcache.set(recent, {"fingerprint": fingerprint, "outcome": outcome_text}, RECENT_TTL)
         return _finish(claim, outcome_text, outcome, action, audit)

@@ -14,7 +14,7 @@ from panel.core.actions import new_key, tell
 from panel.core.htmx import render_page
 from panel.grants.access import get_server_for_user
 from panel.operations import services as operations
-from panel.servers.services import get_server_detail
+from panel.servers.detail import get_server_detail
 
 from . import services
 from .forms import IP_TYPES, IPv4Form, UpgradeForm, ip_types

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 from panel.core.actions import Outcome, perform
 
 from .models import MirroredServer
-from .services import server_changed
 
 # action -> (client method, audit name, message when sent, message for a 405, power goal)
 POWER = {
@@ -87,7 +86,7 @@ def rename(request, row: MirroredServer, name: str, key: str) -> Outcome:
     old = row.display_name
 
     def renamed(outcome: Outcome, _message) -> None:
-        server_changed(row, name=name, display_name=name or row.label or row.hostname)
+        row.changed(name=name, display_name=name or row.label or row.hostname)
         outcome.data["name"] = name
 
     return perform(

@@ -41,7 +41,7 @@ def refresh_stale_mirrors() -> int:
 
 def queued_key(connection_id: int) -> str:
     """The cache key that says a refresh of this connection is queued (see
-    panel.servers.services.start_refresh); the task removes it when it is done."""
+    panel.servers.refresh.start_refresh); the task removes it when it is done."""
     return f"mirror-refresh-queued:{connection_id}"
 
 
