@@ -127,7 +127,7 @@ def _redis(data_dir: str):
 
     cache_settings = settings.CACHES["default"]  # read by the cache on first use: still free
     private = None
-    from panel.core.health import redis_answers
+    from panel.site.health import redis_answers
 
     if not redis_answers(cache_settings["LOCATION"]):
         try:

@@ -7,27 +7,13 @@ import os
 
 from celery import Celery
 
+from panel.core.workers import mirror_refresh_interval
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
 
 app = Celery("panel")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-# Beat ticks this often at the fastest, whatever the TTL.
-MIN_MIRROR_REFRESH_INTERVAL = 5.0
-
-
-def mirror_refresh_interval() -> float:
-    """Seconds between beat's mirror refresh ticks: half of PANEL_MIRROR_TTL, at least 5.
-
-    At every tick the task refreshes the connections due (see
-    panel.servers.tasks.beat_max_age), so a mirror is refreshed about once per TTL and a
-    page view finds it stale only while beat or the workers are behind or stopped; the
-    page then refreshes it itself, coalesced.
-    """
-    from django.conf import settings
-
-    return max(MIN_MIRROR_REFRESH_INTERVAL, settings.PANEL_MIRROR_TTL / 2)
 
 
 def beat_schedule() -> dict:
@@ -53,7 +39,7 @@ def beat_schedule() -> dict:
             "task": "panel.snapshots.tasks.run_snapshot_schedules",
             "schedule": 60.0,
         },
-        # Tells the web that workers take jobs (panel.operations.tasks.workers_alive).
+        # Tells the web that workers take jobs (panel.core.workers.workers_alive).
         "workers-heartbeat": {
             "task": "panel.operations.tasks.heartbeat",
             "schedule": 20.0,

@@ -196,6 +196,8 @@ INSTALLED_APPS = [
     "panel.snapshots",
     "panel.branding",
     "panel.users",
+    # The top floor: home, status, error pages, context processor, management commands.
+    "panel.site",
 ]
 
 MIDDLEWARE = [
@@ -233,7 +235,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "panel.core.context_processors.panel",
+                "panel.site.context_processors.panel",
             ],
         },
     },

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 urlpatterns = [
-    path("", include("panel.core.urls")),
+    path("", include("panel.site.urls")),
     path("accounts/", include("panel.accounts.urls")),
     path("users/", include("panel.users.urls")),
     # Anyone may switch the language, the login page included.
@@ -26,6 +26,6 @@ urlpatterns = [
     path("", include("panel.branding.urls")),
 ]
 
-handler403 = "panel.core.views.permission_denied"
-handler404 = "panel.core.views.page_not_found"
-handler500 = "panel.core.views.server_error"
+handler403 = "panel.site.views.permission_denied"
+handler404 = "panel.site.views.page_not_found"
+handler500 = "panel.site.views.server_error"

@@ -16,7 +16,7 @@ import tempfile
 def _ensure_redis() -> None:
     from django.conf import settings
 
-    from panel.core.health import redis_answers
+    from panel.site.health import redis_answers
 
     if redis_answers(settings.REDIS_URL):
         return

@@ -60,7 +60,7 @@ def safe_next(request, url: str) -> str:
     ):
         parts = urlsplit(url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
-    return reverse("core:home")
+    return reverse("site:home")
 
 
 def _form_page(request) -> str:

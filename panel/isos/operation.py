@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 
 from panel.operations.kinds import Check, Kind, register
 from panel.orders.upstream import in_their_words, read_before, remember
-from panel.servers.services import server_changed
 
 
 def send(client, op) -> dict:
@@ -33,7 +32,7 @@ def check(client, op) -> Check:
         return Check(seen=False, progress=_("Waiting for the provider to list the image…"))
     if iso.is_ready:
         if op.server is not None:
-            server_changed(op.server)
+            op.server.changed()
         summary = _("%(name)s is ready to be mounted.") % {"name": iso.name}
         return Check(done=True, result={"iso_id": iso.id, "name": iso.name, "summary": summary})
     if iso.size and iso.name:

@@ -22,11 +22,12 @@ from redis.exceptions import RedisError
 from panel.core import crypto
 from panel.core.outcomes import Outcome, refused
 from panel.core.templatetags.panel import when
+from panel.core.workers import workers_alive
 from panel.grants.access import is_panel_admin, visible_servers
 
 from .kinds import KINDS
 from .models import Operation
-from .tasks import run_operation, workers_alive
+from .tasks import run_operation
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ sweep_operations beat: operations whose worker died (no heartbeat) are followed 
                  reading state; one that never sent its write fails with a clear reason.
                  Nothing here ever sends a write twice.
 wipe_root_passwords beat: unrevealed root passwords are erased after 24 hours.
-heartbeat        beat: says in the cache that a worker is taking jobs (see workers_alive).
+heartbeat        beat: says in the cache that a worker is taking jobs (read by
+                 panel.core.workers.workers_alive).
 
 Language: what these tasks write for people (progress, failures, the e-mail at the end) is
 in the language of the request that started the operation, which run_operation gets as
@@ -38,6 +39,7 @@ from panel.connections.errors import ConnectionProblem, explain
 from panel.connections.services import api
 from panel.core import locks
 from panel.core.actors import Actor
+from panel.core.workers import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
 from panel.grants.access import holds
 from terrahost_client.errors import TerrahostError, TransportError
 
@@ -252,13 +254,6 @@ def wipe_root_passwords() -> int:
     ).update(root_password_encrypted="", password_wiped_at=now)
 
 
-# A worker ran the heartbeat task (queued by beat every HEARTBEAT_EVERY s) this recently:
-# jobs are being taken. Without it a new operation is refused rather than left waiting.
-WORKERS_ALIVE_KEY = "operations:workers-alive"
-HEARTBEAT_EVERY = 20.0
-HEARTBEAT_TTL = 75
-
-
 @shared_task(name="panel.operations.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> None:
     cache.set(WORKERS_ALIVE_KEY, timezone.now().isoformat(), timeout=HEARTBEAT_TTL)
@@ -271,11 +266,3 @@ def _worker_started(**kwargs) -> None:
         heartbeat()
     except locks.UNAVAILABLE as error:  # starting the worker matters more
         logger.warning("could not record the worker's start: %r", error)
-
-
-def workers_alive() -> bool:
-    """True when a worker ran the heartbeat lately (False when the cache is down too)."""
-    try:
-        return cache.get(WORKERS_ALIVE_KEY) is not None
-    except locks.UNAVAILABLE:
-        return False

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 
 from panel.operations.kinds import Check, Kind, register
 from panel.servers import mirror
-from panel.servers.services import server_changed
 from terrahost_client._convert import to_bool
 
 from .upstream import in_their_words, read_before, remember
@@ -99,7 +98,7 @@ def check_ipv4(client, op) -> Check:
 
 def _changed(op, server) -> None:
     if op.server is not None:
-        server_changed(op.server)
+        op.server.changed()
         mirror.update_row(op.server, server)
 
 

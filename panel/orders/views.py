@@ -15,7 +15,7 @@ from panel.commands.web import actor, tell
 from panel.core.htmx import render_page
 from panel.core.outcomes import new_key
 from panel.grants.access import get_server_for_user
-from panel.servers.services import get_server_detail
+from panel.servers.detail import get_server_detail
 
 from . import services
 from .commands import OrderIPv4, OrderUpgrade

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from panel.operations.kinds import Check, Kind, register
 from panel.servers import mirror
-from panel.servers.services import server_changed
 
 
 def send(client, op) -> dict:
@@ -34,7 +33,7 @@ def check(client, op) -> Check:
     has_new_os = server.os is not None and server.os.id == asked["os_id"]
     if has_new_os and server.hostname == asked["hostname"] and not server.is_installing:
         if op.server is not None:
-            server_changed(op.server)
+            op.server.changed()
             mirror.update_row(op.server, server)
         summary = _("%(os)s is installed, as %(hostname)s.") % {
             "os": server.os.name,

@@ -5,8 +5,8 @@ from panel.accounts.sudo import sudo_required
 from panel.commands import executor
 from panel.commands.web import actor, tell
 from panel.grants.access import get_server_for_user
+from panel.servers.detail import get_server_detail
 from panel.servers.forms import ConfirmForm
-from panel.servers.services import get_server_detail
 
 from . import services
 from .choices import KEYBOARDS, LANGUAGES, TIMEZONES

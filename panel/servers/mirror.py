@@ -9,7 +9,7 @@ PANEL_MIRROR_WAIT for a connection never listed (see wait_for_refresh). Upstream
 failures are recorded on the connection (shown as a banner) and never raised.
 
 Pages call this inline only for a connection never listed; one listed before is shown at
-once and refreshed by a task (panel.servers.services).
+once and refreshed by a task (panel.servers.refresh).
 
 When Redis does not answer, the lock is treated as absent: the caller refreshes without
 coalescing (and logs a warning). The rate of GET /servers stays bounded by the TTL, which

@@ -3,6 +3,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from panel.core import softcache
+
 
 class RawRecordField(models.JSONField):
     """A JSONField that keeps bulk upserts on PostgreSQL fast.
@@ -67,7 +69,7 @@ class MirroredServer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["connection", "srv_id"], name="server_unique_srv_id")
         ]
-        # One index per sort of the list (panel.servers.services.SORTS, same expressions),
+        # One index per sort of the list (panel.servers.listing.SORTS, same expressions),
         # so a page, the last one included, reads its rows in order instead of sorting
         # every row (see migration 0005, also for why the search has no trigram index).
         indexes = [
@@ -95,3 +97,18 @@ class MirroredServer(models.Model):
     @property
     def addresses(self) -> list[str]:
         return self.ips.split()
+
+    def changed(self, **fields) -> None:
+        """Call after an action changed this server: its cached detail is dropped (the next
+        page view reads it again), and `fields` the action knows changed (e.g. the name) are
+        written to its row at once, so the list shows them without another upstream call."""
+        softcache.delete(detail_cache_key(self))
+        if fields:
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.save(update_fields=list(fields))
+
+
+def detail_cache_key(row: MirroredServer) -> str:
+    """The server page's cached record of `row` (panel.servers.detail)."""
+    return f"server-detail:{row.connection_id}:{row.srv_id}"

@@ -7,9 +7,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from panel.celery import mirror_refresh_interval
 from panel.connections.models import Connection
 from panel.core.locks import UNAVAILABLE
+from panel.core.workers import mirror_refresh_interval
 
 from . import mirror
 
@@ -41,7 +41,7 @@ def refresh_stale_mirrors() -> int:
 
 def queued_key(connection_id: int) -> str:
     """The cache key that says a refresh of this connection is queued (see
-    panel.servers.services.start_refresh); the task removes it when it is done."""
+    panel.servers.refresh.start_refresh); the task removes it when it is done."""
     return f"mirror-refresh-queued:{connection_id}"
 
 

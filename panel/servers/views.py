@@ -20,9 +20,11 @@ from panel.core.templatetags.panel import server_type
 from panel.grants.access import get_server_for_user, is_panel_admin
 from panel.operations.models import Operation
 
-from . import services
 from .commands import POWER, OpenConsole, Power, Rename, SetReverseDNS
+from .detail import get_server_detail, live_status, page_detail, power_settled
 from .forms import DelegationForm, PTRForm, RenameForm
+from .listing import list_servers
+from .refresh import refresh_for_user, refresh_pending
 
 DETAIL = "servers/server_detail.html"
 HEAD = "servers/server_head.html"
@@ -40,9 +42,9 @@ def server_list(request):
     table polls this view (htmx, as REFRESH_POLL): 204 while the refresh is under way,
     then the table with the fresh rows and 286 (htmx: stop polling)."""
     polled = request.htmx.trigger == REFRESH_POLL
-    if polled and services.refresh_pending(request.user):
+    if polled and refresh_pending(request.user):
         return HttpResponse(status=204)
-    result = services.list_servers(
+    result = list_servers(
         request.user,
         query=request.GET.get("q", ""),
         sort=request.GET.get("sort", ""),
@@ -100,7 +102,7 @@ def list_rows(request, result) -> list[dict]:
 @require_POST
 def server_list_refresh(request):
     """ "Try again" on the list: refresh the user's connections now, then say what happened."""
-    report = services.refresh_for_user(request.user)
+    report = refresh_for_user(request.user)
     admin = is_panel_admin(request.user)
     for level, text in report.admin_messages() if admin else report.customer_messages():
         messages.add_message(request, level, text)
@@ -108,14 +110,14 @@ def server_list_refresh(request):
 
 
 def _page_context(request, row, detail=None, **extra) -> dict:
-    detail = detail or services.page_detail(row)
+    detail = detail or page_detail(row)
     # The newest operations not dismissed; each polls itself while it runs.
     operations = list(Operation.objects.filter(server=row, dismissed=False)[:5])
     return {
         "row": row,
         "detail": detail,
         "server": detail.server,
-        "status": services.live_status(detail.server) if detail.ok else row.status,
+        "status": live_status(detail.server) if detail.ok else row.status,
         "suspended_since": detail.server.suspended_at if detail.server else None,
         "operations": operations,
         "reinstalling": any(op.kind == "reinstall" and op.is_active for op in operations),
@@ -145,7 +147,7 @@ def server_detail_live(request, pk: int):
     """
     row = get_server_for_user(request.user, pk)
     shown = request.GET.get("shown")
-    detail = services.get_server_detail(row)  # updates row.status from the record
+    detail = get_server_detail(row)  # updates row.status from the record
     if request.htmx and detail.ok and shown not in (None, row.status):
         return HttpResponseClientRefresh()
     context = _page_context(request, row, detail)
@@ -217,16 +219,16 @@ def power_status(request, pk: int):
         started = 0
     if action not in POWER or goal not in ("on", "off"):
         raise Http404("No such power action.")
-    detail = services.get_server_detail(row, fresh=True)
+    detail = get_server_detail(row, fresh=True)
     server = detail.server
-    settled = server is not None and services.power_settled(server, goal)
+    settled = server is not None and power_settled(server, goal)
     gave_up = time.time() - started > POLL_FOR
     context = {
         "row": row,
         "keys": row.keys,
         "server": server,
         "detail": detail,
-        "status": services.live_status(server) if server else row.status,
+        "status": live_status(server) if server else row.status,
         "changing": None
         if settled or gave_up
         else {"action": action, "goal": goal, "started": started},
@@ -307,7 +309,7 @@ def reverse_dns(request, pk: int):
     row = get_server_for_user(request.user, pk, "rdns.edit")
     data = request.POST if request.method == "POST" else request.GET
     ip_id, sub_id = data.get("ip_id"), data.get("sub_id")
-    detail = services.get_server_detail(row)
+    detail = get_server_detail(row)
     if not (ip_id or sub_id):
         if request.method == "POST":
             raise Http404("No address given.")

@@ -19,7 +19,6 @@ from .models import SnapshotSchedule
 class _SnapshotOperation(StartOperation):
     schedule_id: int | None = None  # set when a schedule asks
 
-
     def details(self) -> dict:
         if self.schedule_id is None:
             return self.input()

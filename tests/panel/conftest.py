@@ -26,7 +26,7 @@ from panel.connections import transport
 from panel.grants import services as grant_services
 from panel.grants.permissions import PRESETS
 from panel.servers import mirror
-from panel.servers import services as server_services
+from panel.servers import refresh as server_refresh
 from panel.servers.models import MirroredServer
 from terrahost_client.sandbox import SandboxApp, mount, totp_code
 
@@ -91,7 +91,7 @@ def queued_refreshes(request, monkeypatch):
     A test runs them itself (tasks.refresh_connection(pk)) as a worker would."""
     sent: list[int] = []
     if "worker" not in request.fixturenames:
-        monkeypatch.setattr(server_services, "_enqueue_refresh", sent.append)
+        monkeypatch.setattr(server_refresh, "_enqueue_refresh", sent.append)
     return sent
 
 

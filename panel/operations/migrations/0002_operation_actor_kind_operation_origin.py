@@ -4,20 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0001_initial'),
+        ("operations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='operation',
-            name='actor_kind',
-            field=models.CharField(choices=[('user', 'Person'), ('token', 'API token'), ('schedule', 'Schedule'), ('system', 'System')], default='user', max_length=10),
+            model_name="operation",
+            name="actor_kind",
+            field=models.CharField(
+                choices=[
+                    ("user", "Person"),
+                    ("token", "API token"),
+                    ("schedule", "Schedule"),
+                    ("system", "System"),
+                ],
+                default="user",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='operation',
-            name='origin',
-            field=models.CharField(choices=[('web', 'Web'), ('api', 'API'), ('schedule', 'Schedule'), ('bulk', 'Bulk action'), ('approval', 'Approval')], default='web', max_length=10),
+            model_name="operation",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("web", "Web"),
+                    ("api", "API"),
+                    ("schedule", "Schedule"),
+                    ("bulk", "Bulk action"),
+                    ("approval", "Approval"),
+                ],
+                default="web",
+                max_length=10,
+            ),
         ),
     ]

@@ -141,4 +141,4 @@ def test_with_two_factor_a_code_confirms_too(alice_unconfirmed, alice):
 
 def test_it_never_sends_the_user_to_another_site(alice_unconfirmed):
     response = alice_unconfirmed.post(CONFIRM, {"code": PASSWORD, "next": "https://evil.example/"})
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("site:home")

@@ -304,7 +304,7 @@ def test_users_without_it_are_led_to_set_it_up_before_anything_else(bob_client, 
     page = bob_client.get(PAGE)
     assert page.status_code == 200 and "requires two-factor login" in page.text
     # What the page itself needs, the language switch and logging out still answer.
-    assert bob_client.get(reverse("core:branding_css")).status_code == 200
+    assert bob_client.get(reverse("site:branding_css")).status_code == 200
     assert bob_client.post(reverse("set_language"), {"language": "nb"}).status_code == 302
     assert bob_client.post(reverse("accounts:logout"))["Location"] == LOGIN
 

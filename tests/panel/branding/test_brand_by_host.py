@@ -7,7 +7,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from panel.branding import services
-from panel.core.views import server_error
+from panel.site.views import server_error
 
 from .conftest import PNG
 
@@ -36,8 +36,8 @@ def test_the_host_is_matched_without_its_port_and_case(client, acme):
 
 def test_the_stylesheet_follows_the_host_and_varies_on_it(client, acme, settings):
     settings.PANEL_BRAND_PRIMARY_COLOR = "#aa3300"
-    acme_css = client.get(reverse("core:branding_css"), HTTP_HOST="panel.acme.test")
-    other_css = client.get(reverse("core:branding_css"), HTTP_HOST="other.example.org")
+    acme_css = client.get(reverse("site:branding_css"), HTTP_HOST="panel.acme.test")
+    other_css = client.get(reverse("site:branding_css"), HTTP_HOST="other.example.org")
     assert "--brand-primary: #0f766e;" in acme_css.text
     assert "--brand-primary: #aa3300;" in other_css.text
     assert "Host" in acme_css["Vary"]
@@ -48,7 +48,7 @@ def test_a_light_colour_gets_dark_text_on_buttons(client, acme):
     acme.primary_color = "#fde047"
     acme.save()
     services.changed()
-    css = client.get(reverse("core:branding_css"), HTTP_HOST="panel.acme.test").text
+    css = client.get(reverse("site:branding_css"), HTTP_HOST="panel.acme.test").text
     assert "--brand-on-primary: #111827;" in css
 
 
@@ -117,7 +117,7 @@ def test_the_500_page_falls_back_to_the_default_brand_when_the_database_is_down(
     def broken(host):
         raise RuntimeError("anything at all")
 
-    monkeypatch.setattr("panel.core.views.brand_for_host", broken)
+    monkeypatch.setattr("panel.site.views.brand_for_host", broken)
     html = server_error(rf.get("/", HTTP_HOST="panel.acme.test")).content.decode()
     assert "Something went wrong on our side" in html and "Default Panel" in html
 
@@ -131,7 +131,7 @@ def test_hosts_are_normalised():
 def test_behind_a_proxy_the_stylesheet_varies_on_the_forwarded_host(client, acme, settings):
     settings.USE_X_FORWARDED_HOST = True
     response = client.get(
-        reverse("core:branding_css"),
+        reverse("site:branding_css"),
         HTTP_HOST="127.0.0.1",
         HTTP_X_FORWARDED_HOST="panel.acme.test",
     )

@@ -15,12 +15,12 @@ from panel.branding.middleware import WhiteLabelMiddleware
 from panel.branding.models import Brand
 from panel.connections.errors import explain
 from panel.core.scrub import scrub
-from panel.core.views import server_error
 from panel.grants import services as grant_services
 from panel.grants.permissions import ALL_KEYS
 from panel.operations import notify
 from panel.operations.models import Operation
 from panel.servers.models import MirroredServer
+from panel.site.views import server_error
 from terrahost_client.errors import BadRequest
 
 from ..conftest import log_in

@@ -136,7 +136,11 @@ def test_every_server_url_that_takes_post_is_listed():
 
 
 # Terrahost's power calls are GETs; every other write is not (a login changes nothing).
-GET_WRITES = {"GET /servers/{id}/reboot", "GET /servers/{id}/power/on", "GET /servers/{id}/power/off"}
+GET_WRITES = {
+    "GET /servers/{id}/reboot",
+    "GET /servers/{id}/power/on",
+    "GET /servers/{id}/power/off",
+}
 
 
 def _writes(sandbox) -> int:

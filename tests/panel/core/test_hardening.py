@@ -16,7 +16,7 @@ PRIVATE = "private, no-store"
 
 
 @pytest.mark.parametrize(
-    "name", ["servers:list", "connections:list", "users:user_list", "core:status"]
+    "name", ["servers:list", "connections:list", "users:user_list", "site:status"]
 )
 def test_every_logged_in_page_says_private_no_store(alice_client, servers, name):
     response = alice_client.get(reverse(name))

@@ -67,7 +67,7 @@ def test_every_page_an_admin_can_open_has_no_inline_code(alice_client, bob, serv
     urls = [url for url, _ in pages]
     assert reverse("grants:user", args=[bob.pk]) in urls
     assert reverse("connections:detail", args=[connection.pk]) in urls
-    assert reverse("core:status") in urls
+    assert reverse("site:status") in urls
     for url, status in pages:
         response = alice_client.get(url)
         assert response.status_code == status, url
@@ -118,7 +118,7 @@ def test_pages_in_their_other_states_have_no_inline_code(alice_client, connectio
 def test_the_login_and_error_pages_have_no_inline_code(client, bob_client, rf, db):
     from django.test import Client
 
-    from panel.core.views import server_error
+    from panel.site.views import server_error
 
     pages = {
         "login": client.get(reverse("accounts:login")).text,
@@ -177,11 +177,11 @@ def test_the_login_page_uses_the_same_layout(client, db):
 
 def test_branding_is_css_variables(client, settings, db):
     settings.PANEL_BRAND_PRIMARY_COLOR = "#aa3300"
-    response = client.get(reverse("core:branding_css"))
+    response = client.get(reverse("site:branding_css"))
     assert response["Content-Type"] == "text/css"
     assert "--brand-primary: #aa3300;" in response.text
     settings.PANEL_BRAND_PRIMARY_COLOR = "red;} body{display:none"
-    assert "display:none" not in client.get(reverse("core:branding_css")).text
+    assert "display:none" not in client.get(reverse("site:branding_css")).text
 
 
 def test_the_panel_name_and_logo_are_configurable(client, settings, db):
@@ -205,7 +205,7 @@ def test_a_403_is_plain_words(bob_client):
 
 
 def test_a_500_is_plain_words_and_needs_nothing(rf):
-    from panel.core.views import server_error
+    from panel.site.views import server_error
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500

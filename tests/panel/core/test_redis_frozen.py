@@ -126,7 +126,7 @@ def test_an_operation_is_not_queued_and_the_page_says_so(bob_client, servers, ca
 
 
 def test_status_says_redis_is_down(alice_client, frozen):
-    response = alice_client.get(reverse("core:status"))
+    response = alice_client.get(reverse("site:status"))
     assert response.status_code == 200
     assert "Down</span> <strong>Redis</strong>: Redis does not answer within" in response.text
     assert "Unknown</span> <strong>Celery workers" in response.text
@@ -145,7 +145,7 @@ def test_all_is_back_after_sigcont(alice_client, servers, sandbox, caplog, froze
     response = reboot(alice_client, servers[0])
     assert "The server is rebooting" in response.text
     assert calls(sandbox, "GET /servers/{id}/reboot") == 1
-    status = alice_client.get(reverse("core:status")).text
+    status = alice_client.get(reverse("site:status")).text
     assert "All systems answer" in status and "A worker reported" in status
     assert waits(caplog) == 1  # only the first request waited
 

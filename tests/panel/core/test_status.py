@@ -1,11 +1,12 @@
 from django.core.cache import cache
 from django.urls import reverse
 
-from panel.core import health
-from panel.operations.tasks import WORKERS_ALIVE_KEY, heartbeat
+from panel.core.workers import WORKERS_ALIVE_KEY
+from panel.operations.tasks import heartbeat
+from panel.site import health
 from tests.panel.conftest import wait_for
 
-URL = reverse("core:status")
+URL = reverse("site:status")
 
 
 def test_it_shows_redis_the_workers_and_the_connections(alice_client, connection):
@@ -68,6 +69,6 @@ def test_it_is_for_admins_only(bob_client):
 
 
 def test_healthz_answers_without_login(client, db):
-    response = client.get(reverse("core:healthz"))
+    response = client.get(reverse("site:healthz"))
     assert response.status_code == 200
     assert response.text == "ok"

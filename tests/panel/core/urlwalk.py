@@ -7,8 +7,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {
     "accounts:login",
-    "core:healthz",
-    "core:branding_css",
+    "site:healthz",
+    "site:branding_css",
     "branding:logo",
     "branding:favicon",
     "set_language",
@@ -23,7 +23,7 @@ PUBLIC = {
 PUBLIC_KWARGS = {"users:password_reset": {"uidb64": "MQ", "token": "used-or-expired"}}
 # Pages any logged-in user may open (they show only what the user may see).
 USER = {
-    "core:home",
+    "site:home",
     "servers:list",
     "servers:refresh",
     "accounts:logout",
@@ -73,7 +73,7 @@ SERVER_SCOPED = set(SERVER_KEYS)
 # Connection-scoped pages for holders of a key on one of its servers (and admins).
 CONNECTION_KEYS = {"billing:account": "billing.view"}
 ADMIN = {
-    "core:status",
+    "site:status",
     "accounts:security",
     "users:user_list",
     "users:user_create",
@@ -170,8 +170,8 @@ NOT_HTML = {"graphs:image", "audit:export", "branding:logo", "branding:favicon"}
 STATUS = {"servers:power_status": 286}
 # GET answers a redirect by design (where to).
 REDIRECTS = {
-    "core:home": "servers:list",
-    "set_language": "core:home",
+    "site:home": "servers:list",
+    "set_language": "site:home",
     "accounts:login_code": "accounts:login",
 }
 

@@ -251,7 +251,7 @@ def test_reinstall_is_not_offered_while_one_runs(alice_client, servers, queued):
 
 
 def test_with_no_worker_taking_jobs_nothing_starts(alice_client, servers, sandbox):
-    from panel.operations.tasks import WORKERS_ALIVE_KEY
+    from panel.core.workers import WORKERS_ALIVE_KEY
 
     row = servers[0]
     answers, _ = choices(alice_client, row)

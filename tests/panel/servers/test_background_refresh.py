@@ -22,8 +22,8 @@ from kombu.exceptions import OperationalError
 from panel.connections.models import Connection
 from panel.connections.services import api
 from panel.core.locks import CacheLock
-from panel.operations.tasks import WORKERS_ALIVE_KEY
-from panel.servers import mirror, services, tasks
+from panel.core.workers import WORKERS_ALIVE_KEY
+from panel.servers import mirror, refresh, tasks
 from tests.panel.conftest import calls, wait_for
 
 from .test_mirror import dead_cache
@@ -217,7 +217,7 @@ def test_a_broker_that_refuses_the_task_leaves_nothing_marked_queued(
     def refuse(connection_id):
         raise OperationalError("the broker does not answer")
 
-    monkeypatch.setattr(services, "_enqueue_refresh", refuse)
+    monkeypatch.setattr(refresh, "_enqueue_refresh", refuse)
     _stale(connection)
     response = alice_client.get(URL)
     assert response.status_code == 200

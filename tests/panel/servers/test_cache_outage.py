@@ -39,9 +39,7 @@ def test_the_detail_answers_while_redis_is_down(alice_client, servers, sandbox, 
 
 
 def test_a_change_still_updates_the_row_while_redis_is_down(servers, sandbox):
-    from panel.servers.services import server_changed
-
     with dead_cache():
-        server_changed(servers[0], display_name="changed")
+        servers[0].changed(display_name="changed")
     servers[0].refresh_from_db()
     assert servers[0].display_name == "changed"

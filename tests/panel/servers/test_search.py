@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from panel.servers.listing import looks_like_address
 from panel.servers.models import MirroredServer
-from panel.servers.services import looks_like_address
 
 URL = reverse("servers:list")
 

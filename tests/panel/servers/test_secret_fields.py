@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.urls import reverse
 
-from panel.servers.services import detail_cache_key
+from panel.servers.models import detail_cache_key
 
 from .conftest import open_server_page
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from panel.grants import services as grants
 from panel.grants.permissions import PRESETS
-from panel.servers.services import detail_cache_key
+from panel.servers.models import detail_cache_key
 from tests.panel.conftest import calls
 
 from .conftest import LIVE, open_server_page
@@ -196,13 +196,12 @@ def test_customers_never_see_the_provider_name_in_errors(bob_client, servers, sa
 
 def test_a_change_drops_the_cached_detail_and_writes_known_fields(alice_client, servers, sandbox):
     from panel.connections.services import api
-    from panel.servers.services import server_changed
 
     row = servers[0]
     open_server_page(alice_client, row)  # cached now
     with api(row.connection) as client:
         client.servers.rename(row.srv_id, "renamed-by-test")
-    server_changed(row, name="renamed-by-test", display_name="renamed-by-test")
+    row.changed(name="renamed-by-test", display_name="renamed-by-test")
     assert calls(sandbox, "GET /servers/{id}") == 1  # nothing read yet
     row.refresh_from_db()
     assert row.display_name == "renamed-by-test"

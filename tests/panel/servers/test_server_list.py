@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from panel.connections.models import Connection
 from panel.servers import mirror
+from panel.servers.listing import SORTS
 from panel.servers.models import MirroredServer
-from panel.servers.services import SORTS
 from tests.panel.conftest import calls
 
 URL = reverse("servers:list")

@@ -23,7 +23,7 @@ def status(request):
     checks = health.checks()
     connections = Connection.objects.with_server_counts()
     context = {"checks": checks, "connections": connections, "all_ok": all(c.ok for c in checks)}
-    return render(request, "core/status.html", context)
+    return render(request, "site/status.html", context)
 
 
 @login_not_required

@@ -7,8 +7,8 @@ page say so at once instead of hanging it:
   page tells when Redis is back at once).
 - Workers: no live ping (it waited its whole timeout on every load, and never returned
   when the broker hung), but the heartbeat that a worker leaves in the cache when it runs
-  the `heartbeat` task beat queues every 20 s (panel.operations.tasks). It is in Redis, so
-  it is not read while Redis does not answer.
+  the `heartbeat` task beat queues every 20 s (panel.operations.tasks; the key is in
+  panel.core.workers). It is in Redis, so it is not read while Redis does not answer.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from panel.operations.tasks import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
-
-from .locks import UNAVAILABLE
+from panel.core.locks import UNAVAILABLE
+from panel.core.workers import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
 
 logger = logging.getLogger(__name__)
 
