@@ -21,6 +21,7 @@ from panel.snapshots.models import SnapshotSchedule
 from terrahost_client.sandbox.catalog import PACKAGES_BY_ID
 
 from ..core.urlwalk import GET_ONLY, SERVER_KEYS
+from ..operations.test_reinstall import choices
 from ..snapshots.conftest import take_outside
 
 # The server-scoped URLs that change nothing at Terrahost nor in a server's state.
@@ -39,18 +40,9 @@ def _vps(servers):
 
 
 def _reinstall(client, row):
-    url = reverse("reinstall:wizard", args=[row.pk])
-    distro = client.get(url).context["distros"][0]
-    system = client.get(url, {"distro": distro.id}).context["systems"][0]
-    answers = {
-        "distro": distro.id,
-        "os": system.id,
-        "hostname": "fresh.example.com",
-        "language": "nb_NO",
-        "keyboard": "no",
-        "timezone": "Europe/Oslo",
-    }
-    return url, {**answers, "confirm_name": row.display_name, "idempotency_key": _key()}
+    answers, _system = choices(client, row)
+    data = {**answers, "confirm_name": row.display_name, "idempotency_key": _key()}
+    return reverse("reinstall:wizard", args=[row.pk]), data
 
 
 def _reveal(client, row):
@@ -91,9 +83,9 @@ def _reverse_dns(sandbox, row):
     return reverse("servers:reverse_dns", args=[row.pk]), data
 
 
-def _simple(name, **data):
+def _simple(url_name, /, **data):
     def build(row):
-        return reverse(name, args=[row.pk]), {"idempotency_key": _key(), **data}
+        return reverse(url_name, args=[row.pk]), {"idempotency_key": _key(), **data}
 
     return build
 
@@ -117,7 +109,7 @@ COMMANDS = {
     "orders:upgrade": ("OrderUpgrade", lambda c, s, row: _upgrade(s, row)),
     "orders:ipv4": (
         "OrderIPv4",
-        lambda c, s, row: _simple("orders:ipv4", ip_type="ipv4")(row),
+        lambda c, s, row: _simple("orders:ipv4", ip_type="l3")(row),
     ),
     "snapshots:take": ("TakeSnapshot", lambda c, s, row: _simple("snapshots:take", name="n")(row)),
     "snapshots:delete": ("DeleteSnapshot", lambda c, s, row: _delete_snapshot(c, row)),
