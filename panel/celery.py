@@ -7,7 +7,7 @@ import os
 
 from celery import Celery
 
-from panel.core.workers import mirror_refresh_interval
+from panel.core.workers import HEARTBEAT_EVERY, mirror_refresh_interval
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
 
@@ -42,7 +42,7 @@ def beat_schedule() -> dict:
         # Tells the web that workers take jobs (panel.core.workers.workers_alive).
         "workers-heartbeat": {
             "task": "panel.operations.tasks.heartbeat",
-            "schedule": 20.0,
+            "schedule": HEARTBEAT_EVERY,
         },
         "wipe-root-passwords": {
             "task": "panel.operations.tasks.wipe_root_passwords",
