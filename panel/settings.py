@@ -196,6 +196,7 @@ INSTALLED_APPS = [
     "panel.snapshots",
     "panel.branding",
     "panel.users",
+    "panel.customers",
     # The top floor: home, status, error pages, context processor, management commands.
     "panel.site",
 ]
@@ -216,6 +217,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "panel.core.middleware.HtmxLoginRedirectMiddleware",
+    # A suspended customer's people get one page, whatever they ask for.
+    "panel.customers.middleware.SuspendedCustomerMiddleware",
     # When admins require two-factor login, users without it set it up first.
     "panel.accounts.middleware.TwoFactorRequiredMiddleware",
     # Innermost: hides the provider's name from white-labelled users in every text answer.

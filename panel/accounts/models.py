@@ -10,13 +10,32 @@ class User(AbstractUser):
     """A local user of the panel.
 
     Panel admins manage connections, users and grants, and see every server. Everyone
-    else sees the servers their grants name.
+    else sees the servers their grants name. A user with a `customer` belongs to that
+    client company of the reseller and never sees past it; one without is reseller staff.
     """
+
+    class CustomerRole(models.TextChoices):
+        ADMIN = "admin", _("Customer admin")
+        MEMBER = "member", _("Member")
 
     is_panel_admin = models.BooleanField(
         _("panel admin"),
         default=False,
         help_text=_("Manages connections, users and grants, and sees every server."),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    customer_role = models.CharField(
+        _("role in the customer"),
+        max_length=10,
+        choices=CustomerRole,
+        default=CustomerRole.MEMBER,
     )
 
     class Meta(AbstractUser.Meta):
@@ -29,6 +48,9 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         if self.is_superuser:
             self.is_panel_admin = True
+        if self.customer_id is not None:
+            # A customer's people are never the reseller's admins.
+            self.is_panel_admin = self.is_superuser = self.is_staff = False
         super().save(*args, **kwargs)
 
 

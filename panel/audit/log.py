@@ -69,6 +69,11 @@ LABELS = {
     "auth.2fa_failed": _("Wrong two-factor code"),
     "auth.sudo": _("Confirmed it was them (password or code)"),
     "settings.require_2fa": _("Changed whether everyone needs two-factor login"),
+    "customer.create": _("Added a customer"),
+    "customer.update": _("Changed a customer"),
+    "customer.server_assign": _("Assigned a server to a customer"),
+    "customer.suspend": _("Suspended a customer"),
+    "customer.reactivate": _("Reactivated a customer"),
 }
 
 

@@ -1,7 +1,9 @@
 """The one executor: every command (base.py) is carried out here, whoever asked for it.
 
     execute(command)
-      access         the actor holds the command's key on the server now   (grants.access)
+      customer       the actor's customer is not suspended                 (customers)
+      access         the actor holds the command's key on the server now, within their
+                     customer's servers and ceiling                        (grants.access)
       server state   suspended, cancelled, known unsupported               no call
       the key        an UpstreamCall claims it in Redis (SET NX): a replay gets the first
                      outcome; a StartOperation's key is its row's unique key
@@ -38,6 +40,7 @@ from panel.core.outcomes import (
     refused,
     still_running,
 )
+from panel.customers import services as customers
 from panel.grants.access import holds
 from panel.operations import services as operations
 from terrahost_client.errors import NotSupported, TerrahostError, TransportError
@@ -58,6 +61,9 @@ WAIT = 10.0
 def execute(command: Command) -> Outcome:
     """Carry out `command` once (see the module doc); the outcome says how it went."""
     user = command.actor.user
+    suspended = customers.refusal(user)
+    if suspended is not None:
+        return _audited(command, suspended)
     if not holds(user, command.server, command.permission, initiator_id=command.initiator_id()):
         return _audited(command, refused(NOT_ALLOWED_MESSAGE, not_allowed=True))
     problem = command.refusal()

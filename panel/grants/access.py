@@ -5,9 +5,12 @@ through `visible_servers`. A server the user may not see is a 404, an action the
 not take is a 403. Panel admins see everything and hold every key.
 
 What a user holds is the union of their own grants and the grants of every team they are
-a member of, leaving out expired grants. Everything is read from the database on each
-call (no cache), so a revoked or expired grant, a removed membership or a deactivated user
-counts from the very next request, and in running tasks (operations re-check keys_for).
+a member of, leaving out expired grants. A customer's people (user.customer) see only
+servers assigned to their customer, hold at most the customer's ceiling, and nothing at
+all while it is suspended: moving a server to another customer ends their access at once.
+Everything is read from the database on each call (no cache), so a revoked or expired
+grant, a removed membership or a deactivated user counts from the very next request, and
+in running tasks (operations re-check keys_for).
 """
 
 from __future__ import annotations
@@ -33,8 +36,25 @@ def is_panel_admin(user) -> bool:
 
 def _may_hold_grants(user) -> bool:
     """Grants count only for a logged-in, active user (a deactivated one keeps its grants
-    in the database, but they give nothing until it is active again)."""
-    return user is not None and user.is_authenticated and user.is_active
+    in the database, but they give nothing until it is active again) whose customer, if
+    they have one, is not suspended."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.customer_id is None or not user.customer.is_suspended
+
+
+def _ceiling(user) -> frozenset[str]:
+    """The most this user may ever hold: their customer's ceiling (staff: every key)."""
+    if user.customer_id is None:
+        return ALL_KEYS
+    return frozenset(user.customer.ceiling) & ALL_KEYS
+
+
+def _own_customer(user, servers: QuerySet) -> QuerySet:
+    """A customer's people: only servers assigned to their customer."""
+    if user.customer_id is None:
+        return servers
+    return servers.filter(customer_id=user.customer_id)
 
 
 def active_grants(user) -> QuerySet:
@@ -62,7 +82,7 @@ def visible_servers(user) -> QuerySet:
     if not _may_hold_grants(user):
         return servers.none()
     grants = active_grants(user)
-    return servers.filter(
+    return _own_customer(user, servers).filter(
         Q(pk__in=grants.filter(server__isnull=False).values("server_id"))
         | Q(connection_id__in=grants.filter(connection__isnull=False).values("connection_id"))
     )
@@ -77,6 +97,8 @@ def visible_connections(user) -> QuerySet:
         return connections
     if not _may_hold_grants(user):
         return connections.none()
+    if user.customer_id is not None:  # only the accounts their customer's servers are on
+        return connections.filter(pk__in=visible_servers(user).values("connection_id"))
     grants = active_grants(user)
     return connections.filter(
         Q(pk__in=grants.filter(connection__isnull=False).values("connection_id"))
@@ -93,12 +115,17 @@ def _held(user, *, server=None, connection=None) -> dict[str, datetime | None]:
     if not _may_hold_grants(user):
         return {}
     if server is not None:
+        if user.customer_id is not None and server.customer_id != user.customer_id:
+            return {}
         scope = Q(server=server) | Q(connection_id=server.connection_id)
+    elif user.customer_id is not None:
+        return {}  # a whole connection is the reseller's, never a customer's
     else:
         scope = Q(connection=connection)
+    ceiling = _ceiling(user)
     held: dict[str, datetime | None] = {}
     for keys, expires_at in active_grants(user).filter(scope).values_list("keys", "expires_at"):
-        for key in set(keys) & ALL_KEYS:
+        for key in set(keys) & ceiling:
             # The latest end wins; None (no end) beats any date.
             if key not in held or (
                 held[key] is not None and (expires_at is None or expires_at > held[key])
@@ -133,7 +160,7 @@ def holds_anywhere(user, key: str) -> bool:
     billing.view sees the provider's invoices, so hiding its name from them is pointless)."""
     if is_panel_admin(user):
         return True
-    if not _may_hold_grants(user):
+    if not _may_hold_grants(user) or key not in _ceiling(user):
         return False
     # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
     return any(key in keys for keys in active_grants(user).values_list("keys", flat=True))
@@ -189,7 +216,7 @@ def grantable_connections(granter) -> QuerySet:
 
     if is_panel_admin(granter):
         return Connection.objects.all()
-    if not _may_hold_grants(granter):
+    if not _may_hold_grants(granter) or granter.customer_id is not None:
         return Connection.objects.none()
     held = active_grants(granter).filter(connection__isnull=False).values("connection_id")
     return Connection.objects.filter(pk__in=held)

@@ -39,6 +39,15 @@ class MirroredServer(models.Model):
     connection = models.ForeignKey(
         "connections.Connection", on_delete=models.CASCADE, related_name="servers"
     )
+    # The reseller's client company this server is assigned to (the panel's own fact;
+    # the mirror never writes it). None: the reseller's own.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="servers",
+    )
     srv_id = models.BigIntegerField("Terrahost server id")
     name = models.CharField(max_length=255, blank=True)
     label = models.CharField(max_length=255, blank=True)

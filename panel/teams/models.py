@@ -14,6 +14,14 @@ class Team(models.Model):
 
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=255, blank=True)
+    # The customer the team belongs to; none: a team of the reseller's staff.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

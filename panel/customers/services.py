@@ -1,0 +1,75 @@
+"""Customers: assigning servers, suspending and reactivating, and what the executor asks
+of a customer before any command of its people runs."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from panel.audit.log import record
+from panel.core.actors import Actor, Origin
+from panel.core.outcomes import Outcome, new_key, refused
+
+from .models import Customer
+
+SUSPENDED_MESSAGE = gettext_lazy(
+    "Your company's account is suspended, so nothing can be changed. Please contact your "
+    "provider's support."
+)
+
+
+def refusal(user) -> Outcome | None:
+    """Why the executor refuses every command of this person now (their customer is
+    suspended), or None. The ceiling is applied by grants.access with the grants."""
+    if user is None or user.customer_id is None or not user.customer.is_suspended:
+        return None
+    return refused(SUSPENDED_MESSAGE, suspended=True)
+
+
+def is_suspended_person(user) -> bool:
+    return bool(user is not None and user.is_authenticated and refusal(user) is not None)
+
+
+def assign(customer: Customer | None, servers, *, actor: Actor) -> int:
+    """Assign `servers` to `customer` (None: back to the reseller). The old customer's
+    people lose them on their next request (the access path reads the assignment)."""
+    moved = 0
+    for server in servers:
+        if server.customer_id == (customer.pk if customer else None):
+            continue
+        old = server.customer
+        server.customer = customer
+        server.save(update_fields=["customer"])
+        moved += 1
+        details = {"from": old.name if old else "", "to": customer.name if customer else ""}
+        record("customer.server_assign", actor=actor, server=server, details=details)
+    return moved
+
+
+def suspend(customer: Customer, *, actor: Actor, power_off: bool = False) -> list[Outcome]:
+    """Suspend the customer (its people are refused from their next request on); with
+    `power_off`, each of its servers is powered off through the executor first, one
+    command and one audit entry per server. The outcomes of those power-offs."""
+    from panel.commands.executor import execute
+    from panel.servers.commands import Power
+
+    outcomes = []
+    if power_off:
+        bulk = Actor.person(actor.user, origin=Origin.BULK, address=actor.address)
+        for server in customer.servers.select_related("connection"):
+            command = Power(actor=bulk, server=server, key=new_key(), power="off")
+            outcomes.append(execute(command))
+    with transaction.atomic():
+        Customer.objects.filter(pk=customer.pk).update(
+            status=Customer.Status.SUSPENDED, suspended_at=timezone.now()
+        )
+    record("customer.suspend", actor=actor, details={"customer": customer.name})
+    customer.refresh_from_db()
+    return outcomes
+
+
+def reactivate(customer: Customer, *, actor: Actor) -> None:
+    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE, suspended_at=None)
+    record("customer.reactivate", actor=actor, details={"customer": customer.name})
+    customer.refresh_from_db()
