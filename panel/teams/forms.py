@@ -12,9 +12,20 @@ from .models import Invitation, Membership, Team
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "description"]
-        labels = {"name": _("Name"), "description": _("Description")}
-        help_texts = {"description": _("Optional: who is in it, what it is for.")}
+        fields = ["name", "description", "customer"]
+        labels = {"name": _("Name"), "description": _("Description"), "customer": _("Customer")}
+        help_texts = {
+            "description": _("Optional: who is in it, what it is for."),
+            "customer": _("Its members will all be people of this customer."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["customer"]
+        if not field.queryset.exists():
+            del self.fields["customer"]  # a panel without customers: as before
+        else:
+            field.empty_label = gettext("None: a team of the reseller's staff")
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -52,7 +63,10 @@ class MemberForm(forms.Form):
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
-        user = User.objects.filter(username__iexact=username).first()
+        # Only people of the team's own customer (or, for a staff team, staff): anyone else
+        # gets word for word the answer for a name nobody has.
+        people = User.objects.filter(customer_id=self.team.customer_id)
+        user = people.filter(username__iexact=username).first()
         if user is None:
             raise forms.ValidationError(_("No user has this username."))
         self.cleaned_data["user"] = user
@@ -101,7 +115,9 @@ class JoinForm(BaseUserCreationForm):
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         # The e-mail address is set before the password checks, which compare against it.
-        super().__init__(*args, instance=User(email=invitation.email), **kwargs)
+        # The invitee joins the customer of the team they are invited to.
+        new_user = User(email=invitation.email, customer_id=invitation.team.customer_id)
+        super().__init__(*args, instance=new_user, **kwargs)
 
     def clean_username(self):
         username = self.cleaned_data["username"]

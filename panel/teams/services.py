@@ -1,8 +1,8 @@
 """Teams and their members. Views record the audit entries.
 
-Invitations by e-mail are not here yet: an accepted invitation should end in
-`add_member(inviter, team, new_user, role)`, so the same rules apply (the inviter must
-manage the team; the role is checked here).
+An accepted invitation ends in `add_member(inviter, team, new_user, role)`, so the same
+rules apply (the inviter must manage the team; the role is checked here; a team's members
+belong to the team's customer, or are all reseller staff).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from .access import may_manage
 from .models import Membership, Team
 
 
-def create_team(actor, name: str, description: str = "") -> Team:
+def create_team(actor, name: str, description: str = "", customer=None) -> Team:
     if not is_panel_admin(actor):
         raise PermissionDenied("Only panel admins can create teams.")
-    return Team.objects.create(name=name, description=description, created_by=actor)
+    return Team.objects.create(
+        name=name, description=description, customer=customer, created_by=actor
+    )
 
 
 def delete_team(actor, team: Team) -> None:
@@ -34,6 +36,8 @@ def add_member(actor, team: Team, user, role: str = Membership.Role.MEMBER) -> M
     """Add an existing user (or change their role if already a member)."""
     if not may_manage(actor, team):
         raise PermissionDenied("Only panel admins and the team's managers can add members.")
+    if user.customer_id != team.customer_id:
+        raise PermissionDenied("A team's members belong to its customer (or are all staff).")
     if role not in Membership.Role.values:
         raise ValueError(f"Unknown role {role!r}")
     membership, _ = Membership.objects.update_or_create(

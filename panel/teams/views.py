@@ -56,8 +56,9 @@ def team_list(request):
 def team_create(request):
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         team = services.create_team(
-            request.user, form.cleaned_data["name"], form.cleaned_data["description"]
+            request.user, data["name"], data["description"], data.get("customer")
         )
         record("team.create", request=request, details={"team": team.name})
         messages.success(
