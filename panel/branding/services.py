@@ -215,13 +215,19 @@ def _lookup(host: str) -> BrandInfo:
     return info(bound.brand) if bound is not None else default_brand()
 
 
-def brand_for_host(host: str) -> BrandInfo:
-    if not host:
-        return default_brand()
+def _lookup_pk(pk: int) -> BrandInfo:
+    from .models import Brand
+
+    brand = Brand.objects.defer("logo", "favicon").filter(pk=pk).first()
+    return info(brand) if brand is not None else default_brand()
+
+
+def _cached(what: str, lookup) -> BrandInfo:
+    """`lookup()`, kept in the cache until the brands change (see changed())."""
     key = None
     try:
         generation = cache.get_or_set(_GENERATION, 0, timeout=None)
-        key = f"branding:{generation}:host:{hashlib.sha256(host.encode()).hexdigest()[:32]}"
+        key = f"branding:{generation}:{what}"
         cached = cache.get(key)
         if cached is not None:
             return default_brand() if cached == "default" else BrandInfo(**cached)
@@ -229,7 +235,7 @@ def brand_for_host(host: str) -> BrandInfo:
         _warn_once_a_minute("branding: the cache does not answer (%r); asking the database", error)
         key = None
     try:
-        brand = _lookup(host)
+        brand = lookup()
     except DatabaseError as error:
         _warn_once_a_minute("branding: the database does not answer (%r); default brand", error)
         return default_brand()
@@ -239,21 +245,45 @@ def brand_for_host(host: str) -> BrandInfo:
     return brand
 
 
+def brand_for_host(host: str) -> BrandInfo:
+    if not host:
+        return default_brand()
+    digest = hashlib.sha256(host.encode()).hexdigest()[:32]
+    return _cached(f"host:{digest}", lambda: _lookup(host))
+
+
+def _customer_brand(user) -> BrandInfo | None:
+    """The brand of the user's customer, if they belong to one that has a brand."""
+    if user is None or not user.is_authenticated or user.customer_id is None:
+        return None
+    try:
+        pk = user.customer.brand_id
+    except DatabaseError:
+        return None
+    return _cached(f"brand:{pk}", lambda: _lookup_pk(pk)) if pk is not None else None
+
+
 def brand_for(request) -> BrandInfo:
-    """The brand of this request's Host (remembered on the request)."""
+    """The brand of this request, remembered on it: a customer's people see their
+    customer's brand on every host; everyone else the brand of the request's Host."""
     if request is None:
         return default_brand()
     brand = getattr(request, "_panel_brand", None)
     if brand is None:
-        brand = brand_for_host(request_host(request))
+        brand = _customer_brand(getattr(request, "user", None))
+        brand = brand or brand_for_host(request_host(request))
         request._panel_brand = brand
     return brand
 
 
 def brand_for_user(user) -> BrandInfo:
-    """For e-mails: the brand the user last logged in through, else the default brand."""
+    """For e-mails: their customer's brand, else the brand the user last logged in
+    through, else the default brand."""
     from .models import UserBrand
 
+    customer_brand = _customer_brand(user)
+    if customer_brand is not None:
+        return customer_brand
     try:
         chosen = (
             UserBrand.objects.select_related("brand")

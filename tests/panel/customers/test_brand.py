@@ -1,0 +1,34 @@
+"""A customer's brand follows its people: on every host, and in the e-mails to them."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from panel.branding.models import Brand
+from panel.branding.services import brand_for_user
+
+from ..conftest import log_in
+
+
+def _nordlys_cloud(nordlys):
+    brand = Brand.objects.create(name="Nordlys Cloud", primary_color="#0f766e")
+    nordlys.brand = brand
+    nordlys.save(update_fields=["brand"])
+    return brand
+
+
+def test_a_customers_people_see_its_brand_on_every_host(client, nina, dag, nordlys, servers):
+    _nordlys_cloud(nordlys)
+    log_in(client, nina)
+    page = client.get(reverse("servers:list"), HTTP_HOST="127.0.0.1")
+    assert "Nordlys Cloud" in page.text
+    client.logout()
+    assert "Nordlys Cloud" not in client.get(reverse("accounts:login")).text
+    log_in(client, dag)  # another customer, without a brand: the host's
+    assert "Nordlys Cloud" not in client.get(reverse("servers:list")).text
+
+
+def test_e_mails_to_them_carry_it(nina, ola, nordlys):
+    _nordlys_cloud(nordlys)
+    assert brand_for_user(nina).name == "Nordlys Cloud"
+    assert brand_for_user(ola).is_default
