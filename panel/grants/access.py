@@ -232,6 +232,8 @@ def get_connection_for_user(user, pk, key: str):
 
     if key not in KEYS:
         raise ValueError(f"Unknown permission key {key!r}")
+    if user.customer_id is not None:  # the provider account is the reseller's business
+        raise Http404("No such account.")
     try:
         connection = visible_connections(user).get(pk=pk)
     except (ValueError, TypeError, Connection.DoesNotExist):

@@ -1,0 +1,46 @@
+"""Every URL, walked by one customer's person against another customer's things: each
+answer is the one for a thing that does not exist (or for a page they may not open at
+all), and Terrahost is never asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from panel.grants.models import Grant
+
+from ..core.urlwalk import ADMIN, CONNECTION_KEYS, GET_ONLY, POST_ONLY, SERVER_SCOPED, url_builder
+
+
+@pytest.fixture
+def nordlys_url(servers, nina, connection):
+    """URLs naming Nordlys's things: its server, its person, its person's grant."""
+    grant = Grant.objects.filter(user=nina).first()
+    return url_builder(connection=connection, server=servers[2], user=nina, grant=grant)
+
+
+def _calls(sandbox) -> int:
+    return sum(sum(by_status.values()) for by_status in sandbox.stats()["calls"].values())
+
+
+@pytest.mark.parametrize("name", sorted(SERVER_SCOPED))
+def test_another_customers_server_pages_are_404(client, dag, nordlys_url, sandbox, name):
+    client.force_login(dag)
+    url = nordlys_url(name)
+    before = _calls(sandbox)
+    assert client.get(url).status_code == (405 if name in POST_ONLY else 404), name
+    assert client.post(url).status_code == (405 if name in GET_ONLY else 404), name
+    assert _calls(sandbox) == before, name
+
+
+@pytest.mark.parametrize("name", sorted(CONNECTION_KEYS))
+def test_the_provider_account_is_not_there_for_customers(client, dag, nordlys_url, name):
+    client.force_login(dag)
+    assert client.get(nordlys_url(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN))
+def test_reseller_pages_are_403_whatever_they_name(client, dag, nordlys_url, name):
+    client.force_login(dag)
+    url = nordlys_url(name)
+    assert client.get(url).status_code == 403, name
+    assert client.post(url).status_code == 403, name
