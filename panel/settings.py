@@ -339,6 +339,9 @@ PANEL_LOGIN_TRUSTED_DAYS = envint("PANEL_LOGIN_TRUSTED_DAYS", 180)
 PANEL_SUDO_MINUTES = envint("PANEL_SUDO_MINUTES", 15)
 # How long the link in an invitation to a team works (panel.teams.invitations).
 PANEL_INVITATION_DAYS = envint("PANEL_INVITATION_DAYS", 7)
+# Where the panel is reached: links in e-mails are built on it (or on the primary host name
+# of the recipient's brand), never on the Host header of the request that sent them.
+PANEL_BASE_URL = env("PANEL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security (secure by default when debug is off) -----------------------------------------
 

@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,10 +49,19 @@ class BrandInfo:
     footer_text: str
     show_provider: bool
     version: str
+    primary_host: str = ""  # its first host name: where links in its e-mails lead
 
     @property
     def is_default(self) -> bool:
         return self.pk is None
+
+    def link(self, path: str) -> str:
+        """An absolute link to `path` for e-mails: on the brand's primary host name, else
+        on PANEL_BASE_URL (never on the Host of the request that sends the e-mail)."""
+        if self.primary_host:
+            scheme = urlsplit(settings.PANEL_BASE_URL).scheme or "https"
+            return f"{scheme}://{self.primary_host}{path}"
+        return f"{settings.PANEL_BASE_URL}{path}"
 
     @property
     def on_primary(self) -> str:
@@ -164,6 +174,7 @@ def info(brand) -> BrandInfo:
         footer_text=brand.footer_text,
         show_provider=brand.show_provider,
         version=version,
+        primary_host=brand.hosts.order_by("pk").values_list("host", flat=True).first() or "",
     )
 
 
@@ -252,15 +263,22 @@ def brand_for_host(host: str) -> BrandInfo:
     return _cached(f"host:{digest}", lambda: _lookup(host))
 
 
+def brand_for_customer(customer) -> BrandInfo | None:
+    """The customer's own brand, if it has one."""
+    if customer is None or customer.brand_id is None:
+        return None
+    pk = customer.brand_id
+    return _cached(f"brand:{pk}", lambda: _lookup_pk(pk))
+
+
 def _customer_brand(user) -> BrandInfo | None:
     """The brand of the user's customer, if they belong to one that has a brand."""
     if user is None or not user.is_authenticated or user.customer_id is None:
         return None
     try:
-        pk = user.customer.brand_id
+        return brand_for_customer(user.customer)
     except DatabaseError:
         return None
-    return _cached(f"brand:{pk}", lambda: _lookup_pk(pk)) if pk is not None else None
 
 
 def brand_for(request) -> BrandInfo:

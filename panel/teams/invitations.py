@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from panel.accounts.throttle import client_address
 from panel.branding import mail
-from panel.branding.services import brand_for
+from panel.branding.services import brand_for, brand_for_customer
 from panel.branding.whitelabel import white_label_for
 
 from .access import may_manage
@@ -63,9 +63,10 @@ def pending(team: Team):
 
 
 def invite(request, team: Team, email: str, role: str) -> Invitation:
-    """Invite `email` into `team` as `role`, by an e-mail in the brand of this request's
-    host with a link on this request's host. OSError if the e-mail could not be sent:
-    then no invitation is left behind (nobody has its link)."""
+    """Invite `email` into `team` as `role`, by an e-mail in the brand of the team's
+    customer (a staff team: of this request's host) with a link on that brand's host name
+    or PANEL_BASE_URL. OSError if the e-mail could not be sent: then no invitation is left
+    behind (nobody has its link)."""
     actor = request.user
     if not may_manage(actor, team):
         raise PermissionDenied("Only panel admins and the team's managers can invite.")
@@ -80,8 +81,8 @@ def invite(request, team: Team, email: str, role: str) -> Invitation:
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.PANEL_INVITATION_DAYS),
     )
-    link = request.build_absolute_uri(f"{reverse('teams:join')}?{urlencode({'token': token})}")
-    brand = brand_for(request)
+    brand = brand_for_customer(team.customer) or brand_for(request)
+    link = brand.link(f"{reverse('teams:join')}?{urlencode({'token': token})}")
     context = {"invitation": invitation, "inviter": actor, "link": link}
     try:
         mail.send(

@@ -19,6 +19,7 @@ from django_otp import device_classes
 
 from panel.accounts.models import User
 from panel.branding.mail import mail_user
+from panel.branding.services import brand_for_user
 from panel.teams.models import Membership
 
 
@@ -51,12 +52,13 @@ def user_list(query: str = ""):
     )
 
 
-def reset_link(request, user) -> str:
-    """A link by which `user` sets a new password. It works once (the token is signed over
-    the password hash and the last login) and until PASSWORD_RESET_TIMEOUT has passed."""
+def reset_link(user) -> str:
+    """A link by which `user` sets a new password, on the host of their brand (see
+    BrandInfo.link). It works once (the token is signed over the password hash and the
+    last login) and until PASSWORD_RESET_TIMEOUT has passed."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return request.build_absolute_uri(reverse("users:password_reset", args=[uid, token]))
+    return brand_for_user(user).link(reverse("users:password_reset", args=[uid, token]))
 
 
 def reset_link_ends():

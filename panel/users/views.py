@@ -159,7 +159,7 @@ def password_reset_link(request, user_id: int):
     """E-mail the user a one-time link to set a new password; for a user without an
     e-mail address, show the link once, to pass on."""
     user = get_object_or_404(User, pk=user_id)
-    link = services.reset_link(request, user)
+    link = services.reset_link(user)
     ends = services.reset_link_ends()
     details = {"user": user.username}
     if not user.email:

@@ -32,3 +32,28 @@ def test_e_mails_to_them_carry_it(nina, ola, nordlys):
     _nordlys_cloud(nordlys)
     assert brand_for_user(nina).name == "Nordlys Cloud"
     assert brand_for_user(ola).is_default
+
+
+def test_e_mailed_links_lead_to_the_brands_host_never_to_the_requests(
+    client, alice, nina, nordlys, settings
+):
+    from django.core import mail
+
+    from panel.branding.models import BrandHost
+    from panel.teams import services as team_services
+
+    settings.PANEL_BASE_URL = "https://panel.example.net"
+    brand = _nordlys_cloud(nordlys)
+    team = team_services.create_team(alice, "Nordlys ops", customer=nordlys)
+    log_in(client, alice)
+    invite = reverse("teams:invite", args=[team.pk])
+    client.post(invite, {"email": "a@example.org", "role": "member"}, HTTP_HOST="127.0.0.1:6666")
+    BrandHost.objects.create(brand=brand, host="cloud.nordlys.example")
+    from panel.branding.services import changed
+
+    changed()
+    client.post(invite, {"email": "b@example.org", "role": "member"}, HTTP_HOST="127.0.0.1:6666")
+    first, second = (message.body for message in mail.outbox)
+    assert "https://panel.example.net/teams/join/" in first and "6666" not in first
+    assert "https://cloud.nordlys.example/teams/join/" in second
+    assert "Nordlys Cloud" in first and "Nordlys Cloud" in second

@@ -21,7 +21,7 @@ from panel.users import services
 from ..conftest import PASSWORD
 
 NEW_PASSWORD = "a-new-and-long-secret-42"
-LINK = re.compile(r"http://testserver(/users/reset/[^/\s]+/[^/\s]+/)")
+LINK = re.compile(r"http://127\.0\.0\.1:8000(/users/reset/[^/\s]+/[^/\s]+/)")  # PANEL_BASE_URL
 
 
 def send(admin_client, user):
