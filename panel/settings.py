@@ -210,6 +210,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # An admin viewing the panel as someone else: that someone is the user, read-only.
+    "panel.users.viewing.ViewAsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "panel.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -69,6 +69,8 @@ LABELS = {
     "auth.2fa_failed": _("Wrong two-factor code"),
     "auth.sudo": _("Confirmed it was them (password or code)"),
     "settings.require_2fa": _("Changed whether everyone needs two-factor login"),
+    "user.view_as_start": _("Started viewing the panel as a user"),
+    "user.view_as_stop": _("Stopped viewing the panel as a user"),
     "customer.create": _("Added a customer"),
     "customer.update": _("Changed a customer"),
     "customer.server_assign": _("Assigned a server to a customer"),

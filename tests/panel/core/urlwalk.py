@@ -23,6 +23,8 @@ PUBLIC = {
 PUBLIC_KWARGS = {"users:password_reset": {"uidb64": "MQ", "token": "used-or-expired"}}
 # Pages any logged-in user may open (they show only what the user may see).
 USER = {
+    # Ends a view as another user (for anyone: without one under way it just goes home).
+    "users:view_as_stop",
     "site:home",
     "servers:list",
     "servers:refresh",
@@ -83,6 +85,7 @@ ADMIN = {
     "users:password_reset_link",
     "users:two_factor_off",
     "users:delete",
+    "users:view_as",
     "connections:list",
     "connections:add",
     "connections:detail",
@@ -116,6 +119,8 @@ ADMIN = {
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
+    "users:view_as",
+    "users:view_as_stop",
     "teams:invite",
     "set_language",
     "servers:refresh",
