@@ -511,18 +511,37 @@ EMAIL_FILE_PATH = env("PANEL_EMAIL_FILE_PATH")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # A 403 (or another refused request) is one line, not a traceback.
-    "filters": {"one_line_client_errors": {"()": "panel.core.log.OneLineClientErrors"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {
+        # A 403 (or another refused request) is one line, not a traceback.
+        "one_line_client_errors": {"()": "panel.core.log.OneLineClientErrors"},
+        "hide_secrets": {"()": "panel.site.accesslog.HideSecrets"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["one_line_client_errors"],
-        }
+        },
+        # Django's own handler of runserver's request lines, without the links' secrets.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["hide_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("PANEL_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Retries of reads inside one page view stay short; the periodic refresh tries again later.

@@ -1,6 +1,8 @@
 """Sudo mode, as in healthchecks: the most sensitive actions (reinstall, revealing a root
-password, changing connections, two-factor settings) ask for the password or a code again
-unless this session gave one within PANEL_SUDO_MINUTES. A login counts as giving one.
+password, changing connections, two-factor settings, and an admin making someone an admin,
+sending a password reset link or turning off someone's two-factor login) ask for the
+password or a code again unless this session gave one within PANEL_SUDO_MINUTES. A login
+counts as giving one.
 
     @sudo_required
     def connection_delete(request, pk): ...
@@ -45,12 +47,18 @@ def sudo_required(view):
     def wrapped(request, *args, **kwargs):
         if is_active(request.session):
             return view(request, *args, **kwargs)
-        back = request.get_full_path() if request.method in ("GET", "HEAD") else _form_page(request)
-        url = f"{reverse('accounts:sudo')}?{urlencode({'next': back})}"
-        # htmx would swap the confirmation page into a corner of the page: a full load.
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return ask(request)
 
     return wrapped
+
+
+def ask(request):
+    """The answer that sends the user to confirm it is them (for a view that asks only for
+    some of its changes; the others use sudo_required)."""
+    back = request.get_full_path() if request.method in ("GET", "HEAD") else _form_page(request)
+    url = f"{reverse('accounts:sudo')}?{urlencode({'next': back})}"
+    # htmx would swap the confirmation page into a corner of the page: a full load.
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def safe_next(request, url: str) -> str:

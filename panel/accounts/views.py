@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panel.audit.log import record
 from panel.branding.services import brand_for
+from panel.grants import sessions
 
 from . import login_steps, sudo, two_factor
 from .decorators import admin_required
@@ -53,7 +54,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        response = super().form_valid(form)  # keeps this session (its key is new)
+        # Whoever knew the old password and logged in with it is out, everywhere else.
+        sessions.end_all(self.request.user, keep=self.request.session.session_key)
         record("auth.password_change", request=self.request)
         return response
 
@@ -121,6 +124,8 @@ def two_factor_confirm(request):
         return _two_factor_page(request, enrol_form=form, status=400)
     codes = two_factor.turn_on(device)
     django_otp.login(request, device)  # this session gave the code: it is verified
+    # Sessions opened with the password alone end: only this one never asked for a code.
+    sessions.end_all(request.user, keep=request.session.session_key)
     record("auth.2fa_enable", request=request)
     return _recovery_codes_page(request, codes)
 

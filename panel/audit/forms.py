@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from panel.core.ids import parse_id
+
 from .log import LABELS
 from .models import AuditEntry
 
@@ -51,8 +53,8 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(action=data["action"])
         if data.get("server"):
             term = data["server"].strip()
-            if term.isascii() and term.isdigit() and len(term) <= 18:
-                entries = entries.filter(srv_id=int(term))
+            if (srv_id := parse_id(term)) is not None:
+                entries = entries.filter(srv_id=srv_id)
             else:
                 entries = entries.filter(server_name__icontains=term)
         if data.get("result"):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from panel.connections.models import Connection
+from panel.core.ids import RowChoiceField, RowsChoiceField
 from panel.servers.models import MirroredServer
 
 from .access import grantable_connections, grantable_servers
@@ -20,38 +21,6 @@ from .permissions import (
     grouped,
     preset_of,
 )
-
-# Ids are 64-bit signed integers (BigAutoField). The database driver raises OverflowError
-# for a larger number instead of finding nothing, so such a value never reaches a query.
-ID_RANGE = range(-(2**63), 2**63)
-
-
-def _is_id(value) -> bool:
-    try:
-        return int(value) in ID_RANGE
-    except (TypeError, ValueError):
-        return False
-
-
-class RowChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField for which anything but an id is "Select a valid choice"."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not _is_id(value):
-            raise forms.ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
-        return super().to_python(value)
-
-
-class RowsChoiceField(forms.ModelMultipleChoiceField):
-    """A ModelMultipleChoiceField for which anything but ids is "Select a valid choice"."""
-
-    def clean(self, value):
-        for item in value if isinstance(value, list | tuple) else []:
-            if not _is_id(item):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], "invalid_choice", {"value": item}
-                )
-        return super().clean(value)
 
 
 def ends_on_to_expiry(day: date | None) -> datetime | None:

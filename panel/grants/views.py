@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from panel.accounts.decorators import admin_required
 from panel.audit.log import record
 from panel.core.htmx import render_page
+from panel.core.ids import parse_id
 from panel.teams.access import manager_or_admin_required
 
 from . import services, sessions
@@ -183,11 +184,12 @@ def _picker_subject(request, requester):
     access (else 403); None when not named."""
     from panel.teams.models import Team
 
-    kind, _sep, pk = request.GET.get("for", "").partition(":")
+    kind, _sep, text = request.GET.get("for", "").partition(":")
     model = {"user": get_user_model(), "team": Team}.get(kind)
-    if model is None or not pk.isdigit():
+    pk = parse_id(text)
+    if model is None or pk is None:
         return None
-    subject = model.objects.filter(pk=int(pk)).first()
+    subject = model.objects.filter(pk=pk).first()
     if subject is None or not services.may_give(requester, subject):
         raise PermissionDenied("You cannot give access to them.")
     return subject
@@ -207,7 +209,7 @@ def picker_context(request, requester, subject, data=None) -> dict:
             has_access=Exists(mine.filter(server=OuterRef("pk")))
             | Exists(mine.filter(connection=OuterRef("connection_id")))
         )
-    ticked_ids = [value for value in data.getlist("servers") if value.isdigit()][:100]
+    ticked_ids = [pk for pk in map(parse_id, data.getlist("servers")) if pk is not None][:100]
     ticked = list(servers.filter(pk__in=ticked_ids).order_by("connection__name", "display_name"))
     matching = servers.exclude(pk__in=[row.pk for row in ticked])
     if query:
@@ -218,8 +220,8 @@ def picker_context(request, requester, subject, data=None) -> dict:
             | Q(ips__icontains=query)
             | Q(connection__name__icontains=query)
         )
-        if query.isdigit():
-            match |= Q(srv_id=int(query))
+        if (srv_id := parse_id(query)) is not None:
+            match |= Q(srv_id=srv_id)
         matching = matching.filter(match)
     page = Paginator(matching.order_by("connection__name", "display_name", "pk"), PICKER_SIZE)
     return {

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from panel.core.ids import IdField
 from panel.servers.forms import ActionForm
 
 URL_MAX = 2048
@@ -51,4 +52,4 @@ class UploadForm(ActionForm):
 
 
 class MountForm(ActionForm):
-    iso_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    iso_id = IdField(min_value=1, widget=forms.HiddenInput)

@@ -46,6 +46,10 @@ MISSES_ALLOWED = 10
 MISS_WINDOW = 3600
 
 
+class Throttled(Exception):
+    """Too many links that lead nowhere from this address (see find())."""
+
+
 class Closed(Exception):
     """The invitation cannot be accepted (any more); `reason` as problem() says it."""
 
@@ -112,7 +116,7 @@ def _misses_key(request) -> str:
     return f"teams:invitation-misses:{client_address(request)}"
 
 
-def throttled(request) -> bool:
+def _throttled(request) -> bool:
     """This address opened too many links that lead nowhere within the hour."""
     try:
         return (cache.get(_misses_key(request)) or 0) >= MISSES_ALLOWED
@@ -123,8 +127,14 @@ def throttled(request) -> bool:
 
 def find(request, token: str) -> Invitation | None:
     """The invitation whose link carries `token` (in any state), or None, which counts
-    against the client's address (see throttled())."""
+    against the client's address. Throttled when that address opened too many links that
+    lead nowhere within the hour, unless this one is a pending invitation's: a valid link
+    always goes through, whatever was guessed from the same address (a shared office)."""
     invitation = Invitation.objects.filter(token_hash=token_hash(token)).first()
+    if invitation is not None and invitation.state == "pending":
+        return invitation
+    if _throttled(request):
+        raise Throttled
     if invitation is None:
         key = _misses_key(request)
         try:

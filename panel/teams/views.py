@@ -307,9 +307,10 @@ def join(request):
     if "token" in request.GET:
         # The link from the e-mail: remember its invitation, and take the token out of the
         # address bar, the history, Referer headers and every later log line.
-        if invitations.throttled(request):
+        try:
+            invitation = invitations.find(request, request.GET["token"])
+        except invitations.Throttled:
             return _join_problem(request, "throttled", status=429)
-        invitation = invitations.find(request, request.GET["token"])
         request.session[JOIN_SESSION_KEY] = invitation.pk if invitation else None
         return redirect("teams:join")
     invitation = (

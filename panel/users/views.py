@@ -17,13 +17,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import user_has_device
 
-from panel.accounts import two_factor
+from panel.accounts import sudo, two_factor
 from panel.accounts.decorators import admin_required
 from panel.accounts.models import User
+from panel.accounts.sudo import sudo_required
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
 from panel.core.htmx import render_page
 from panel.core.templatetags.panel import when
+from panel.grants import sessions
 
 from . import services
 from .forms import DeleteForm, UserCreateForm, UserEditForm
@@ -42,12 +44,19 @@ def user_list(request):
     return render_page(request, "users/user_list.html", "user-table", context)
 
 
+def _makes_admin(form) -> bool:
+    """The form gives someone admin rights (a new way into everything): asks for sudo."""
+    return "is_panel_admin" in form.changed_data and form.cleaned_data["is_panel_admin"]
+
+
 @sensitive_post_parameters("password")
 @admin_required
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if _makes_admin(form) and not sudo.is_active(request.session):
+            return sudo.ask(request)
         user = form.save()
         details = {"user": user.username, "panel admin": user.is_panel_admin}
         record("user.create", request=request, details=details)
@@ -88,6 +97,8 @@ def user_detail(request, user_id: int):
     # The form edits a copy: the page names the user as saved until the form is.
     form = UserEditForm(request.POST or None, instance=copy(user), editor=request.user)
     if request.method == "POST" and form.is_valid():
+        if _makes_admin(form) and not sudo.is_active(request.session):
+            return sudo.ask(request)
         if form.has_changed():
             saved = form.save()
             details = {"user": saved.username, "changed": ", ".join(form.changed_data)}
@@ -155,6 +166,7 @@ def user_enable(request, user_id: int):
 
 @admin_required
 @require_POST
+@sudo_required  # whoever has the link logs in as the user
 def password_reset_link(request, user_id: int):
     """E-mail the user a one-time link to set a new password; for a user without an
     e-mail address, show the link once, to pass on."""
@@ -190,13 +202,23 @@ def password_reset_link(request, user_id: int):
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sudo_required  # the password alone then logs in as the user
 def two_factor_off(request, user_id: int):
     user = get_object_or_404(User, pk=user_id)
     if request.method == "GET":
         return _confirm_page(request, user, "two_factor")
     removed = two_factor.turn_off(user)
-    record("user.2fa_reset", request=request, details={"user": user.username, "devices": removed})
-    messages.success(request, _("Two-factor login is off for %(name)s.") % {"name": user.username})
+    # Whoever took over a session of theirs must log in again (an admin turning off
+    # their own keeps the session they click from).
+    keep = request.session.session_key if user == request.user else None
+    ended = sessions.end_all(user, keep=keep)
+    details = {"user": user.username, "devices": removed, "sessions ended": ended}
+    record("user.2fa_reset", request=request, details=details)
+    messages.success(
+        request,
+        _("Two-factor login is off for %(name)s, and they were logged out everywhere.")
+        % {"name": user.username},
+    )
     return redirect("users:detail", user_id=user.pk)
 
 
@@ -226,6 +248,7 @@ class PasswordResetView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        sessions.end_all(self.user)  # whoever knew the old password is out everywhere
         record("auth.password_reset", request=self.request, actor=self.user)
         messages.success(self.request, _("Your new password is set. Log in with it."))
         return response

@@ -1,6 +1,8 @@
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 
-from tests.panel.conftest import PASSWORD
+from tests.panel.conftest import PASSWORD, log_in
 
 URL = reverse("accounts:password_change")
 
@@ -28,3 +30,14 @@ def test_it_re_renders_with_errors(bob_client, bob):
     assert "field-error" in response.text
     bob.refresh_from_db()
     assert bob.check_password(PASSWORD)
+
+
+def test_it_ends_the_users_other_sessions_and_keeps_this_one(bob_client, bob):
+    elsewhere = log_in(Client(), bob)
+    other_key = elsewhere.session.session_key
+    new = "a-much-longer-secret-41"
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    assert bob_client.post(URL, data).status_code == 302
+    assert not Session.objects.filter(session_key=other_key).exists()
+    assert elsewhere.get(URL)["Location"].startswith(reverse("accounts:login"))
+    assert bob_client.get(URL).status_code == 200

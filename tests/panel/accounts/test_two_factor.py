@@ -98,6 +98,18 @@ def test_a_wrong_code_is_refused_and_it_stays_off(alice_client, alice):
     assert not AuditEntry.objects.filter(action="auth.2fa_enable").exists()
 
 
+def test_turning_it_on_ends_the_users_other_sessions(alice_client, alice):
+    """A session opened with the password alone (perhaps by whoever stole it) ends; the one
+    that gave the code stays."""
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    alice_client.post(reverse("accounts:two_factor_start"))
+    device = TOTPDevice.objects.get(user=alice)
+    alice_client.post(reverse("accounts:two_factor_confirm"), {"code": code_for(device)})
+    assert elsewhere.get(PAGE)["Location"].startswith(LOGIN)
+    assert alice_client.get(PAGE).status_code == 200
+
+
 def test_the_right_code_turns_it_on_and_the_recovery_codes_are_shown_once(alice_client, alice):
     alice_client.post(reverse("accounts:two_factor_start"))
     device = TOTPDevice.objects.get(user=alice)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -68,6 +69,7 @@ def test_the_new_password_logs_in_and_ends_the_old_sessions(alice_client, bob):
     old.force_login(bob)
     send(alice_client, bob)
     set_password(Client(), link_in(mail.outbox[0].body))
+    assert not Session.objects.filter(session_key=old.session.session_key).exists()
     assert old.get(reverse("servers:list")).status_code == 302
     assert Client().login(username="bob", password=NEW_PASSWORD)
 

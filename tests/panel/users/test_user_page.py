@@ -150,10 +150,37 @@ def test_admins_turn_off_a_user_s_two_factor_login(alice_client, bob):
     page = alice_client.get(url("detail", bob)).text
     assert "Turn off two-factor login" in page
     assert alice_client.get(url("two_factor_off", bob)).status_code == 200
-    assert alice_client.post(url("two_factor_off", bob)).status_code == 302
+    response = alice_client.post(url("two_factor_off", bob), follow=True)
+    assert "Two-factor login is off for bob, and they were logged out everywhere." in (
+        response.text
+    )
     assert not user_has_device(bob, confirmed=None)
-    assert last_entry("user.2fa_reset").details == {"user": "bob", "devices": 2}
+    details = {"user": "bob", "devices": 2, "sessions ended": 0}
+    assert last_entry("user.2fa_reset").details == details
     assert "Turn off two-factor login" not in alice_client.get(url("detail", bob)).text
+
+
+def test_turning_off_a_user_s_two_factor_login_ends_their_sessions(alice_client, alice, bob):
+    """Whoever got into one of bob's sessions (e.g. with the lost phone) is out too."""
+    TOTPDevice.objects.create(user=bob, name="phone", confirmed=True)
+    browser = Client()
+    browser.force_login(bob)
+    alice_elsewhere = Client()
+    alice_elsewhere.force_login(alice)
+    alice_client.post(url("two_factor_off", bob))
+    assert last_entry("user.2fa_reset").details["sessions ended"] == 1
+    assert browser.get(reverse("servers:list"))["Location"].startswith(reverse("accounts:login"))
+    assert alice_client.get(reverse("servers:list")).status_code == 200
+    assert alice_elsewhere.get(reverse("servers:list")).status_code == 200  # not hers
+
+
+def test_an_admin_turning_off_their_own_keeps_the_session_they_click_from(alice_client, alice):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    alice_client.post(url("two_factor_off", alice))
+    assert elsewhere.get(reverse("servers:list")).status_code == 302
+    assert alice_client.get(reverse("servers:list")).status_code == 200
 
 
 def test_deleting_asks_for_the_username(alice_client, bob):
