@@ -1,4 +1,5 @@
-"""Who may manage a team: panel admins (every team) and the team's managers (their own).
+"""Who may manage a team: panel admins (every team), a customer's admins (every team of
+their customer, and they create and delete them) and the team's managers (their own).
 
 Not a way to servers: what a member may do on a server is the grants' business, read
 through panel.grants.access only.
@@ -9,12 +10,25 @@ from __future__ import annotations
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from panel.grants.access import _may_hold_grants, is_panel_admin
 
 from .models import Membership, Team
+
+
+def is_customer_admin(user) -> bool:
+    """An admin of their customer (which is not suspended): manages its teams."""
+    return bool(
+        _may_hold_grants(user)
+        and user.customer_id is not None
+        and user.customer_role == user.CustomerRole.ADMIN
+    )
+
+
+def may_create_teams(user) -> bool:
+    return is_panel_admin(user) or is_customer_admin(user)
 
 
 def managed_teams(user) -> QuerySet:
@@ -24,7 +38,10 @@ def managed_teams(user) -> QuerySet:
     if not _may_hold_grants(user):
         return Team.objects.none()
     managed = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
-    return Team.objects.filter(pk__in=managed.values("team_id"))
+    teams = Q(pk__in=managed.values("team_id"))
+    if is_customer_admin(user):
+        teams |= Q(customer_id=user.customer_id)
+    return Team.objects.filter(teams)
 
 
 def may_manage(user, team) -> bool:
@@ -48,12 +65,13 @@ def get_team_for_user(user, pk) -> Team:
 
 
 def manager_or_admin_required(view):
-    """Panel admins and anyone who manages a team; everyone else a 403 (before the method
-    check, so a POST to a GET-only page says the same)."""
+    """Panel admins, customer admins and anyone who manages a team; everyone else a 403
+    (before the method check, so a POST to a GET-only page says the same)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not (is_panel_admin(request.user) or managed_teams(request.user).exists()):
+        user = request.user
+        if not (may_create_teams(user) or managed_teams(user).exists()):
             raise PermissionDenied("Only panel admins and team managers can open this page.")
         return view(request, *args, **kwargs)
 

@@ -19,11 +19,12 @@ class TeamForm(forms.ModelForm):
             "customer": _("Its members will all be people of this customer."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choose_customer=True, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["customer"]
-        if not field.queryset.exists():
-            del self.fields["customer"]  # a panel without customers: as before
+        if not choose_customer or not field.queryset.exists():
+            # A customer's admin: their own customer. A panel without customers: as before.
+            del self.fields["customer"]
         else:
             field.empty_label = gettext("None: a team of the reseller's staff")
 

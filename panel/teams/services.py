@@ -12,13 +12,16 @@ from django.db import transaction
 
 from panel.grants.access import is_panel_admin
 
-from .access import may_manage
+from .access import is_customer_admin, may_create_teams, may_manage
 from .models import Membership, Team
 
 
 def create_team(actor, name: str, description: str = "", customer=None) -> Team:
+    """A customer's admin creates teams of their own customer only."""
+    if not may_create_teams(actor):
+        raise PermissionDenied("Only panel admins and customer admins can create teams.")
     if not is_panel_admin(actor):
-        raise PermissionDenied("Only panel admins can create teams.")
+        customer = actor.customer
     return Team.objects.create(
         name=name, description=description, customer=customer, created_by=actor
     )
@@ -26,8 +29,8 @@ def create_team(actor, name: str, description: str = "", customer=None) -> Team:
 
 def delete_team(actor, team: Team) -> None:
     """Members lose the team's access on their next request (its grants go with it)."""
-    if not is_panel_admin(actor):
-        raise PermissionDenied("Only panel admins can delete teams.")
+    if not (is_panel_admin(actor) or (is_customer_admin(actor) and may_manage(actor, team))):
+        raise PermissionDenied("Only panel admins and customer admins can delete teams.")
     team.delete()
 
 

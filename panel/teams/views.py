@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from panel.accounts import login_steps
-from panel.accounts.decorators import admin_required
 from panel.audit.log import record
 from panel.core.templatetags.panel import when
 from panel.grants.access import is_panel_admin
@@ -28,7 +28,13 @@ from panel.grants.models import Grant
 from panel.grants.views import give_access, grant_rows, picker_context
 
 from . import invitations, services
-from .access import managed_teams, manager_or_admin_required, team_view
+from .access import (
+    is_customer_admin,
+    managed_teams,
+    manager_or_admin_required,
+    may_create_teams,
+    team_view,
+)
 from .forms import InvitationForm, JoinForm, MemberForm, RoleForm, TeamForm
 from .models import Invitation, Membership, Team
 
@@ -48,13 +54,16 @@ def team_list(request):
         ),
         grant_count=Count("grants", distinct=True),
     )
-    return render(request, "teams/team_list.html", {"teams": teams, "admin": admin})
+    context = {"teams": teams, "admin": admin, "may_create": may_create_teams(request.user)}
+    return render(request, "teams/team_list.html", context)
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def team_create(request):
-    form = TeamForm(request.POST or None)
+    if not may_create_teams(request.user):
+        raise PermissionDenied("Only panel admins and customer admins can create teams.")
+    admin = is_panel_admin(request.user)
+    form = TeamForm(request.POST or None, choose_customer=admin)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         team = services.create_team(
@@ -74,6 +83,7 @@ def _members_context(request, team, form=None, notice="") -> dict:
         "memberships": team.memberships.select_related("user").order_by("user__username"),
         "member_form": form or MemberForm(team=team),
         "admin": is_panel_admin(request.user),
+        "may_delete": is_panel_admin(request.user) or is_customer_admin(request.user),
         "roles": Membership.Role.choices,
         "notice": notice,
     }
@@ -216,10 +226,11 @@ def member_remove(request, team: Team, membership_id: int):
     return render(request, "teams/member_remove.html", {"team": team, "membership": membership})
 
 
-@admin_required
 @team_view
 @require_http_methods(["GET", "POST"])
 def team_delete(request, team: Team):
+    if not (is_panel_admin(request.user) or is_customer_admin(request.user)):
+        raise PermissionDenied("Only panel admins and customer admins can delete teams.")
     if request.method == "POST":
         name = team.name
         services.delete_team(request.user, team)

@@ -5,6 +5,7 @@ all), and Terrahost is never asked."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from panel.grants.models import Grant
 
@@ -38,9 +39,29 @@ def test_the_provider_account_is_not_there_for_customers(client, dag, nordlys_ur
     assert client.get(nordlys_url(name)).status_code == 404
 
 
+# Admin pages a customer's admin opens too, for their own customer's teams and servers.
+CUSTOMER_ADMIN_PAGES = {"teams:list", "teams:create", "grants:server_picker"}
+
+
 @pytest.mark.parametrize("name", sorted(ADMIN))
-def test_reseller_pages_are_403_whatever_they_name(client, dag, nordlys_url, name):
-    client.force_login(dag)
+def test_reseller_pages_are_403_whatever_they_name(client, dag, ola, nordlys_url, name):
     url = nordlys_url(name)
-    assert client.get(url).status_code == 403, name
-    assert client.post(url).status_code == 403, name
+    for person in (ola, dag) if name not in CUSTOMER_ADMIN_PAGES else (ola,):
+        client.force_login(person)
+        assert client.get(url).status_code == 403, (name, person)
+        assert client.post(url).status_code == 403, (name, person)
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOMER_ADMIN_PAGES))
+def test_a_customer_admins_pages_show_nothing_of_another_customer(
+    client, alice, dag, nordlys, servers, name
+):
+    from panel.teams import services as team_services
+
+    team_services.create_team(alice, "Aurora", customer=nordlys)
+    client.force_login(dag)
+    page = client.get(reverse(name))
+    assert page.status_code == 200, name
+    assert "Aurora" not in page.text and servers[2].display_name not in page.text, name
+    if name == "grants:server_picker":  # and it does list their own
+        assert servers[0].display_name in page.text

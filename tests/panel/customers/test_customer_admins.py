@@ -1,0 +1,51 @@
+"""A customer's admin runs their own company's teams: creates them (in their customer),
+adds their colleagues, gives them access to their customer's servers within what they hold,
+and never reaches another customer's teams."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from panel.grants.models import Grant
+from panel.teams import services as team_services
+from panel.teams.models import Team
+
+from ..conftest import log_in
+
+
+def test_a_customer_admin_creates_a_team_of_their_customer(dag_client, fjord):
+    response = dag_client.post(reverse("teams:create"), {"name": "Bakers", "description": ""})
+    assert response.status_code == 302
+    assert Team.objects.get(name="Bakers").customer == fjord
+    assert "Bakers" in dag_client.get(reverse("teams:list")).text
+
+
+def test_they_give_a_colleague_access_through_a_team(dag_client, ola, fjord, servers):
+    dag_client.post(reverse("teams:create"), {"name": "Bakers", "description": ""})
+    team = Team.objects.get(name="Bakers")
+    url = reverse("teams:member_add", args=[team.pk])
+    assert dag_client.post(url, {"username": "ola", "role": "member"}).status_code in (200, 302)
+    data = {"servers": [servers[0].pk], "preset": "viewer", "ends_on": ""}
+    dag_client.post(reverse("teams:detail", args=[team.pk]), data)
+    assert Grant.objects.filter(team=team, server=servers[0]).exists()
+    # A server of another customer cannot be picked.
+    data["servers"] = [servers[2].pk]
+    response = dag_client.post(reverse("teams:detail", args=[team.pk]), data)
+    assert not Grant.objects.filter(team=team, server=servers[2]).exists()
+    assert response.status_code in (200, 400, 422)
+
+
+def test_another_customers_teams_are_out_of_reach(client, alice, dag, nina, nordlys):
+    theirs = team_services.create_team(alice, "Aurora", customer=nordlys)
+    log_in(client, dag)
+    assert client.get(reverse("teams:detail", args=[theirs.pk])).status_code == 403
+    assert client.post(reverse("teams:delete", args=[theirs.pk])).status_code == 403
+    assert "Aurora" not in client.get(reverse("teams:list")).text
+    assert Team.objects.filter(pk=theirs.pk).exists()
+
+
+def test_members_do_not_create_teams(client, ola):
+    log_in(client, ola)
+    assert client.get(reverse("teams:create")).status_code == 403
+    assert client.post(reverse("teams:create"), {"name": "Mine"}).status_code == 403
+    assert not Team.objects.exists()
