@@ -1,8 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panel.core.ids import parse_id
+from panel.customers.models import Customer
 
 from .log import LABELS
 from .models import AuditEntry
@@ -32,10 +34,19 @@ class AuditFilterForm(forms.Form):
         required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.all(),
+        required=False,
+        label=gettext_lazy("Customer"),
+        empty_label=gettext_lazy("Any customer"),
+    )
+
+    def __init__(self, *args, customers: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         actions = sorted(((key, str(text)) for key, text in LABELS.items()), key=lambda i: i[1])
         self.fields["action"].choices = [("", _("Any action")), *actions]
+        if not customers or not Customer.objects.exists():
+            del self.fields["customer"]  # a customer's admin sees only theirs anyway
 
     def clean(self):
         data = super().clean()
@@ -59,6 +70,9 @@ class AuditFilterForm(forms.Form):
                 entries = entries.filter(server_name__icontains=term)
         if data.get("result"):
             entries = entries.filter(result=data["result"])
+        if data.get("customer"):
+            customer = data["customer"]
+            entries = entries.filter(Q(server__customer=customer) | Q(actor__customer=customer))
         if data.get("since"):
             entries = entries.filter(at__date__gte=data["since"])
         if data.get("until"):

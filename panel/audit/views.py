@@ -1,13 +1,16 @@
 import csv
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.db.models import Q
+from django.http import HttpResponseNotAllowed, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from panel.accounts.decorators import admin_required
 from panel.core.htmx import render_page
-from panel.grants.access import get_server_for_user
+from panel.grants.access import get_server_for_user, is_panel_admin
+from panel.teams.access import is_customer_admin
 
 from .forms import AuditFilterForm
 from .models import AuditEntry
@@ -25,15 +28,33 @@ def server_activity(request, pk: int):
     return render_page(request, "audit/server_activity.html", "activity-table", context)
 
 
-@admin_required
-@require_GET
+def _visible_entries(user):
+    """Admins: every entry. A customer's admin: what was done to their customer's servers
+    or by their customer's people. Anyone else: a 403."""
+    if is_panel_admin(user):
+        return AuditEntry.objects.all()
+    if not is_customer_admin(user):
+        raise PermissionDenied("Only panel and customer admins can open the audit log.")
+    customer = user.customer_id
+    mine = Q(server__customer_id=customer) | Q(actor__customer_id=customer)
+    return AuditEntry.objects.filter(mine).select_related("actor")
+
+
 def audit_list(request):
-    form = AuditFilterForm(request.GET or None)
-    entries = form.filter(AuditEntry.objects.all())
-    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    entries = _visible_entries(request.user)  # a 403 before the method's 405, as elsewhere
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    form = AuditFilterForm(request.GET or None, customers=is_panel_admin(request.user))
+    page = Paginator(form.filter(entries), PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        # A customer's admin reads the addresses of their own people only.
+        "own_customer": request.user.customer_id,
+    }
     return render_page(request, "audit/audit_list.html", "audit-table", context)
 
 

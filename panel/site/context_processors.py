@@ -1,7 +1,7 @@
 from panel.branding.services import brand_for
 from panel.branding.whitelabel import white_label
 from panel.grants.access import is_panel_admin
-from panel.teams.access import managed_teams
+from panel.teams.access import is_customer_admin, managed_teams
 
 
 def panel(request):
@@ -17,4 +17,6 @@ def panel(request):
         "user_is_admin": is_panel_admin(getattr(request, "user", None)),
         # Team managers get a Teams link (one query, only for those who are not admins).
         "manages_teams": lambda: managed_teams(request.user).exists(),
+        # A customer's admin: Teams and their customer's audit log.
+        "customer_admin": lambda: is_customer_admin(getattr(request, "user", None)),
     }

@@ -49,3 +49,23 @@ def test_members_do_not_create_teams(client, ola):
     assert client.get(reverse("teams:create")).status_code == 403
     assert client.post(reverse("teams:create"), {"name": "Mine"}).status_code == 403
     assert not Team.objects.exists()
+
+
+def test_their_audit_log_holds_their_customer_only_without_staff_addresses(
+    client, alice, dag, ola, nina, servers
+):
+    from panel.audit.log import record
+    from panel.core.actors import Actor
+
+    record("power.reboot", actor=Actor.person(ola, address="198.51.100.7"), server=servers[0])
+    record("power.reboot", actor=Actor.person(alice, address="203.0.113.9"), server=servers[1])
+    record("power.reboot", actor=Actor.person(nina, address="192.0.2.77"), server=servers[2])
+    log_in(client, dag)
+    page = client.get(reverse("audit:list"))
+    assert page.status_code == 200
+    assert "198.51.100.7" in page.text  # their own person's address
+    assert "alice" in page.text and "203.0.113.9" not in page.text  # staff: no address
+    assert "nina" not in page.text and servers[2].display_name not in page.text
+    assert "Download CSV" not in page.text
+    log_in(client, ola)  # a member, not an admin of the customer
+    assert client.get(reverse("audit:list")).status_code == 403

@@ -40,7 +40,7 @@ def test_the_provider_account_is_not_there_for_customers(client, dag, nordlys_ur
 
 
 # Admin pages a customer's admin opens too, for their own customer's teams and servers.
-CUSTOMER_ADMIN_PAGES = {"teams:list", "teams:create", "grants:server_picker"}
+CUSTOMER_ADMIN_PAGES = {"teams:list", "teams:create", "grants:server_picker", "audit:list"}
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN))
