@@ -4,11 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 from panel.accounts.forms import check_new_username
 from panel.accounts.models import User
+from panel.customers.services import is_full
 from panel.servers.forms import ConfirmForm
 
-LABELS = {"is_panel_admin": _("Panel admin")}
+LABELS = {
+    "is_panel_admin": _("Panel admin"),
+    "customer": _("Belongs to"),
+    "customer_role": _("Role at the customer"),
+}
 HELP_TEXTS = {
-    "is_panel_admin": _("Manages connections, users, teams and branding, and sees every server.")
+    "is_panel_admin": _("Manages connections, users, teams and branding, and sees every server."),
+    "customer": _(
+        "Your own staff, or one of your customers: a customer's people only ever see that "
+        "customer's servers."
+    ),
+    "customer_role": _(
+        "Only for a customer's people. A customer admin manages their company's people, "
+        "teams and access; a member uses what they are given."
+    ),
 }
 
 
@@ -17,14 +30,51 @@ class UserFields(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "is_panel_admin"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_panel_admin",
+            "customer",
+            "customer_role",
+        ]
         labels = LABELS
         help_texts = HELP_TEXTS
+        widgets = {"customer_role": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].empty_label = _("Reseller staff (no customer)")
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         check_new_username(username, instance=self.instance)
         return username
+
+    def clean(self):
+        data = super().clean()
+        customer = data.get("customer")
+        if customer is None:
+            return data
+        if data.get("is_panel_admin") or self.instance.is_superuser:
+            self.add_error(
+                "customer",
+                _(
+                    "A customer's people cannot be panel admins. Untick Panel admin, or "
+                    "choose Reseller staff."
+                ),
+            )
+        elif customer.pk != self.instance.customer_id and is_full(customer):
+            self.add_error(
+                "customer",
+                _(
+                    "%(name)s already has its maximum of %(count)d users. Raise the maximum "
+                    "on the customer's page, or remove someone first."
+                )
+                % {"name": customer.name, "count": customer.max_users},
+            )
+        return data
 
 
 class UserCreateForm(UserFields):
