@@ -13,7 +13,7 @@ from panel.grants.forms import RowChoiceField, RowsChoiceField
 from panel.grants.permissions import KEYS, checkboxes
 from panel.servers.models import MirroredServer
 
-from .models import Customer
+from .models import Customer, default_ceiling
 
 
 class KeyCheckboxes(forms.CheckboxSelectMultiple):
@@ -32,6 +32,7 @@ class CustomerForm(forms.ModelForm):
         # The descriptions are marked in permissions.KEYS (gettext_noop).
         choices=[(key, gettext_lazy(text)) for key, text in KEYS.items()],
         required=False,
+        initial=default_ceiling,
         widget=KeyCheckboxes,
         label=gettext_lazy("What their people may ever be allowed"),
         help_text=gettext_lazy(

@@ -96,7 +96,7 @@ def customer_assign(request, customer_id: int):
     """The searchable picker (its search also works as a GET of this page); POST assigns
     the picked servers, moving those of another customer."""
     customer = get_object_or_404(Customer, pk=customer_id)
-    form = AssignForm(request.POST or None)
+    form = AssignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         servers = form.cleaned_data["servers"].select_related("customer", "connection")
         moved = services.assign(customer, servers, actor=actor(request))

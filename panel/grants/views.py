@@ -25,7 +25,7 @@ from panel.teams.access import manager_or_admin_required
 
 from . import services, sessions
 from .access import grantable_servers, is_panel_admin
-from .forms import GrantForm
+from .forms import GrantForm, _is_id
 from .models import Grant
 from .permissions import grouped, summary
 
@@ -207,7 +207,7 @@ def picker_context(request, requester, subject, data=None) -> dict:
             has_access=Exists(mine.filter(server=OuterRef("pk")))
             | Exists(mine.filter(connection=OuterRef("connection_id")))
         )
-    ticked_ids = [value for value in data.getlist("servers") if value.isdigit()][:100]
+    ticked_ids = [value for value in data.getlist("servers") if _is_id(value)][:100]
     ticked = list(servers.filter(pk__in=ticked_ids).order_by("connection__name", "display_name"))
     matching = servers.exclude(pk__in=[row.pk for row in ticked])
     if query:

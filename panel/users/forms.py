@@ -26,7 +26,18 @@ HELP_TEXTS = {
 
 
 class UserFields(forms.ModelForm):
-    """What an admin sets on a user; the username is unique regardless of case."""
+    """What an admin sets on a user; the username is unique regardless of case. A user is
+    reseller staff or one of a customer's people (with a role there)."""
+
+    # Only asked of a customer's people: left out, a member.
+    customer_role = forms.TypedChoiceField(
+        choices=User.CustomerRole.choices,
+        required=False,
+        empty_value=User.CustomerRole.MEMBER,
+        widget=forms.RadioSelect,
+        label=LABELS["customer_role"],
+        help_text=HELP_TEXTS["customer_role"],
+    )
 
     class Meta:
         model = User
@@ -41,7 +52,6 @@ class UserFields(forms.ModelForm):
         ]
         labels = LABELS
         help_texts = HELP_TEXTS
-        widgets = {"customer_role": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
