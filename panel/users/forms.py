@@ -33,6 +33,7 @@ class UserFields(forms.ModelForm):
     customer_role = forms.TypedChoiceField(
         choices=User.CustomerRole.choices,
         required=False,
+        initial=User.CustomerRole.MEMBER,
         empty_value=User.CustomerRole.MEMBER,
         widget=forms.RadioSelect,
         label=LABELS["customer_role"],
