@@ -15,6 +15,7 @@ urlpatterns = [
     path("servers/", include("panel.servers.urls")),
     path("grants/", include("panel.grants.urls")),
     path("teams/", include("panel.teams.urls")),
+    path("customers/", include("panel.customers.urls")),
     path("", include("panel.audit.urls")),
     path("servers/", include("panel.graphs.urls")),
     path("billing/", include("panel.billing.urls")),

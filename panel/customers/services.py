@@ -4,10 +4,12 @@ of a customer before any command of its people runs."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from panel.audit.log import record
+from panel.audit.models import AuditEntry
 from panel.core.actors import Actor, Origin
 from panel.core.outcomes import Outcome, new_key, refused
 
@@ -73,3 +75,44 @@ def reactivate(customer: Customer, *, actor: Actor) -> None:
     Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE, suspended_at=None)
     record("customer.reactivate", actor=actor, details={"customer": customer.name})
     customer.refresh_from_db()
+
+
+def create(customer: Customer, *, actor: Actor) -> Customer:
+    """Save a new customer (from the form, not saved yet) and audit it."""
+    customer.save()
+    record("customer.create", actor=actor, details=_facts(customer))
+    return customer
+
+
+def update(customer: Customer, changed: list[str], *, actor: Actor) -> None:
+    """Save a customer's changed details and audit what changed (by name)."""
+    customer.save()
+    details = {**_facts(customer), "changed": ", ".join(changed)}
+    record("customer.update", actor=actor, details=details)
+
+
+def _facts(customer: Customer) -> dict:
+    facts = {"customer": customer.name, "ceiling": ", ".join(customer.ceiling)}
+    if customer.external_ref:
+        facts["external reference"] = customer.external_ref
+    if customer.max_users is not None:
+        facts["maximum users"] = customer.max_users
+    return facts
+
+
+def is_full(customer: Customer) -> bool:
+    """Whether the customer has as many people as its maximum allows."""
+    return customer.max_users is not None and customer.people.count() >= customer.max_users
+
+
+def listing():
+    """Every customer, by name, with how many servers and people it has and when its
+    people or servers last appear in the audit log (`last_activity`)."""
+    last = AuditEntry.objects.filter(
+        Q(actor__customer=OuterRef("pk")) | Q(server__customer=OuterRef("pk"))
+    ).order_by("-at")
+    return Customer.objects.annotate(
+        server_count=Count("servers", distinct=True),
+        people_count=Count("people", distinct=True),
+        last_activity=Subquery(last.values("at")[:1]),
+    )

@@ -11,13 +11,11 @@ from panel.servers.models import MirroredServer
 
 from .access import grantable_connections, grantable_servers
 from .permissions import (
-    GROUP_LABELS,
-    GROUPS,
     KEYS,
     PRESET_HELP,
     PRESET_LABELS,
     PRESETS,
-    description,
+    checkboxes,
     grouped,
     preset_of,
 )
@@ -95,11 +93,7 @@ class GrantForm(forms.Form):
 
     def key_groups(self):
         """[(group, [(key, description, ticked), ...]), ...] for the checkboxes."""
-        ticked = set(self["keys"].value() or [])
-        return [
-            (str(GROUP_LABELS[group]), [(key, description(key), key in ticked) for key in members])
-            for group, members in GROUPS.items()
-        ]
+        return checkboxes(self["keys"].value())
 
     def presets(self) -> list[dict]:
         """Each preset with what it includes, grouped in plain words (for the page) and as

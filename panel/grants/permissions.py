@@ -93,6 +93,15 @@ def grouped(keys) -> list[tuple[str, list[str]]]:
     ]
 
 
+def checkboxes(ticked) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """[(group, [(key, description, ticked), ...]), ...]: every key, for checkboxes."""
+    ticked = set(ticked or [])
+    return [
+        (str(GROUP_LABELS[group]), [(key, description(key), key in ticked) for key in members])
+        for group, members in GROUPS.items()
+    ]
+
+
 def preset_of(keys) -> str | None:
     """The preset with exactly these keys, if any."""
     wanted = set(keys) | {"server.view"}

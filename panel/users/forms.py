@@ -4,27 +4,88 @@ from django.utils.translation import gettext_lazy as _
 
 from panel.accounts.forms import check_new_username
 from panel.accounts.models import User
+from panel.customers.services import is_full
 from panel.servers.forms import ConfirmForm
 
-LABELS = {"is_panel_admin": _("Panel admin")}
+LABELS = {
+    "is_panel_admin": _("Panel admin"),
+    "customer": _("Belongs to"),
+    "customer_role": _("Role at the customer"),
+}
 HELP_TEXTS = {
-    "is_panel_admin": _("Manages connections, users, teams and branding, and sees every server.")
+    "is_panel_admin": _("Manages connections, users, teams and branding, and sees every server."),
+    "customer": _(
+        "Your own staff, or one of your customers: a customer's people only ever see that "
+        "customer's servers."
+    ),
+    "customer_role": _(
+        "Only for a customer's people. A customer admin manages their company's people, "
+        "teams and access; a member uses what they are given."
+    ),
 }
 
 
 class UserFields(forms.ModelForm):
-    """What an admin sets on a user; the username is unique regardless of case."""
+    """What an admin sets on a user; the username is unique regardless of case. A user is
+    reseller staff or one of a customer's people (with a role there)."""
+
+    # Only asked of a customer's people: left out, a member.
+    customer_role = forms.TypedChoiceField(
+        choices=User.CustomerRole.choices,
+        required=False,
+        initial=User.CustomerRole.MEMBER,
+        empty_value=User.CustomerRole.MEMBER,
+        widget=forms.RadioSelect,
+        label=LABELS["customer_role"],
+        help_text=HELP_TEXTS["customer_role"],
+    )
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "is_panel_admin"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_panel_admin",
+            "customer",
+            "customer_role",
+        ]
         labels = LABELS
         help_texts = HELP_TEXTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].empty_label = _("Reseller staff (no customer)")
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         check_new_username(username, instance=self.instance)
         return username
+
+    def clean(self):
+        data = super().clean()
+        customer = data.get("customer")
+        if customer is None:
+            return data
+        if data.get("is_panel_admin") or self.instance.is_superuser:
+            self.add_error(
+                "customer",
+                _(
+                    "A customer's people cannot be panel admins. Untick Panel admin, or "
+                    "choose Reseller staff."
+                ),
+            )
+        elif customer.pk != self.instance.customer_id and is_full(customer):
+            self.add_error(
+                "customer",
+                _(
+                    "%(name)s already has its maximum of %(count)d users. Raise the maximum "
+                    "on the customer's page, or remove someone first."
+                )
+                % {"name": customer.name, "count": customer.max_users},
+            )
+        return data
 
 
 class UserCreateForm(UserFields):

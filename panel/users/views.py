@@ -53,12 +53,17 @@ def _makes_admin(form) -> bool:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    # From a customer's page, the form starts with that customer chosen.
+    initial = {"customer": request.GET.get("customer")}
+    form = UserCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if _makes_admin(form) and not sudo.is_active(request.session):
             return sudo.ask(request)
         user = form.save()
         details = {"user": user.username, "panel admin": user.is_panel_admin}
+        if user.customer_id is not None:
+            details["customer"] = user.customer.name
+            details["role"] = user.customer_role
         record("user.create", request=request, details=details)
         messages.success(request, _("User %(name)s was created.") % {"name": user.username})
         return redirect("grants:user", user_id=user.pk)
@@ -106,6 +111,9 @@ def user_detail(request, user_id: int):
                 details["was"] = user.username
             if "is_panel_admin" in form.changed_data:
                 details["panel admin"] = saved.is_panel_admin
+            if {"customer", "customer_role"} & set(form.changed_data):
+                details["customer"] = saved.customer.name if saved.customer_id else ""
+                details["role"] = saved.customer_role
             record("user.update", request=request, details=details)
             messages.success(request, _("%(name)s was saved.") % {"name": saved.username})
         else:

@@ -47,7 +47,16 @@ if created:
 print(team.pk)
 """
 # Admin pages reached from the menu (their names as the menu says them).
-ADMIN_MENU = ["Connections", "Users", "Teams", "Operations", "Audit log", "Branding", "Status"]
+ADMIN_MENU = [
+    "Connections",
+    "Customers",
+    "Users",
+    "Teams",
+    "Operations",
+    "Audit log",
+    "Branding",
+    "Status",
+]
 # Tabs and pages of one server, as its own navigation names them.
 SERVER_TABS = ["Graphs", "Snapshots", "ISO images", "Operations", "Activity"]
 # Pages of one server reached by a button rather than a tab (admin only here).

@@ -28,8 +28,9 @@ def test_it_creates_the_demo_and_is_idempotent(db, sandbox):
     assert conn.name == "Sandbox" and conn.base_url == API_URL
     assert visible_servers(admin).count() == 8
     assert visible_servers(customer).count() == 2
-    assert Grant.objects.count() == 2
-    assert all(g.keys == list(PRESETS["operator"]) for g in Grant.objects.all())
+    grants = Grant.objects.filter(user=customer)
+    assert grants.count() == 2
+    assert all(g.keys == list(PRESETS["operator"]) for g in grants)
 
 
 def test_it_fails_plainly_when_the_api_is_unreachable(db):
@@ -73,3 +74,37 @@ def test_a_rerun_that_changes_nothing_does_not_log_in_again(db, sandbox):
     logins = calls(sandbox, "POST /authenticate")
     _seed()
     assert calls(sandbox, "POST /authenticate") == logins
+
+
+def test_it_seeds_two_customers_with_their_servers_people_and_brand(db, sandbox):
+    from panel.branding.models import BrandHost
+    from panel.customers.models import Customer
+
+    _seed()
+    _seed()
+    fjord = Customer.objects.get(name="Fjord Bakery")
+    nordlys = Customer.objects.get(name="Nordlys Media")
+    assert Customer.objects.count() == 2
+    assert sorted(s.name for s in fjord.servers.all()) == ["web-01", "web-02"]
+    assert sorted(s.name for s in nordlys.servers.all()) == ["db-primary", "mail"]
+    people = {u.username: (u.customer, u.customer_role) for u in User.objects.all()}
+    assert people == {
+        "admin": (None, "member"),
+        "customer": (fjord, "member"),
+        "fjord-admin": (fjord, "admin"),
+        "nordlys-admin": (nordlys, "admin"),
+        "nordlys-dev": (nordlys, "member"),
+    }
+    assert all(u.check_password("demo") for u in User.objects.all())
+    assert User.objects.get(username="admin").is_panel_admin
+    assert not User.objects.filter(customer__isnull=False, is_panel_admin=True).exists()
+    customer = User.objects.get(username="customer")
+    assert sorted(s.name for s in visible_servers(customer)) == ["web-01", "web-02"]
+    dev = User.objects.get(username="nordlys-dev")
+    assert [s.name for s in visible_servers(dev)] == ["db-primary"]
+    assert Grant.objects.get(user=dev).keys == list(PRESETS["viewer"])
+    assert Grant.objects.count() == 3
+    brand = nordlys.brand
+    assert brand.name == "Nordlys Cloud" and brand.primary_color != "#2563eb"
+    assert BrandHost.objects.get(host="localhost").brand == brand
+    assert fjord.brand is None

@@ -116,11 +116,22 @@ ADMIN = {
     "teams:member_remove",
     "teams:invite",
     "teams:invitation_revoke",
+    # Customers (the reseller's client companies) and the server page's "Belongs to".
+    "customers:list",
+    "customers:create",
+    "customers:detail",
+    "customers:edit",
+    "customers:assign",
+    "customers:suspend",
+    "customers:reactivate",
+    "customers:server",
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
     "users:view_as",
     "users:view_as_stop",
+    "customers:reactivate",
+    "customers:server",
     "teams:invite",
     "set_language",
     "servers:refresh",
@@ -166,6 +177,8 @@ GET_ONLY = {
     "teams:list",
     "users:user_list",
     "accounts:two_factor",
+    "customers:list",
+    "customers:detail",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -221,6 +234,13 @@ def _brand():
     return brand
 
 
+def _customer():
+    from panel.customers.models import Customer
+
+    customer, _ = Customer.objects.get_or_create(name="URL walk")
+    return customer
+
+
 def _team(user):
     """A team with `user` as a plain member (the membership)."""
     from panel.teams.models import Membership, Team
@@ -265,6 +285,8 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = _brand().pk
             elif name in ("grants:revoke", "grants:edit"):
                 kwargs[key] = grant.pk
+            elif key == "customer_id":
+                kwargs[key] = _customer().pk
             elif key == "team_id":
                 kwargs[key] = _team(user).team_id
             elif key == "invitation_id":

@@ -17,7 +17,7 @@ from ..conftest import PASSWORD, log_in
 
 @pytest.fixture
 def fjord(servers):
-    customer = Customer.objects.create(name="Fjord Bakery")
+    customer = Customer.objects.create(name="Fjord Bakery", external_ref="C-100")
     for server in servers[:2]:
         server.customer = customer
         server.save(update_fields=["customer"])
