@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panel.accounts import sudo
 from panel.accounts.decorators import admin_required
 from panel.commands.web import actor, tell
 from panel.grants.permissions import grouped
@@ -81,6 +82,9 @@ def customer_edit(request, customer_id: int):
     customer = get_object_or_404(Customer, pk=customer_id)
     form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
     if request.method == "POST" and form.is_valid():
+        # What its people may ever hold is security: asked again, like making an admin.
+        if "ceiling" in form.changed_data and not sudo.is_active(request.session):
+            return sudo.ask(request)
         if form.has_changed():
             services.update(form.save(commit=False), form.changed_data, actor=actor(request))
             messages.success(request, _("%(name)s was saved.") % {"name": form.instance.name})

@@ -113,3 +113,18 @@ def test_the_customer_page_shows_servers_people_teams_and_ceiling(
 
 def test_an_unknown_customer_is_404(alice_client):
     assert alice_client.get(reverse("customers:detail", args=[999])).status_code == 404
+
+
+def test_changing_the_ceiling_asks_for_sudo_first(client, alice, fjord):
+    client.force_login(alice)  # a session not in sudo mode
+    url = reverse("customers:edit", args=[fjord.pk])
+    ceiling = [*fjord.ceiling, "upgrade.order"]
+    response = client.post(url, _form(external_ref="C-100", ceiling=ceiling))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:sudo"))
+    fjord.refresh_from_db()
+    assert "upgrade.order" not in fjord.ceiling
+    # Other changes do not ask.
+    response = client.post(url, _form(name="Fjord Bakery AS", external_ref="C-100"))
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "customers:detail", args=[fjord.pk]
+    )

@@ -1,10 +1,17 @@
 """Assigning servers to a customer: from its page (the grants picker), from the server
 page, and Unassign."""
 
+import pytest
 from django.urls import reverse
 
 from panel.audit.models import AuditEntry
 from panel.customers.models import Customer
+
+
+@pytest.fixture
+def fjord(db):
+    """A customer without servers yet (the package's fjord has two)."""
+    return Customer.objects.create(name="Fjord Bakery", external_ref="C-100")
 
 
 def test_the_assign_page_uses_the_searchable_picker(alice_client, fjord, servers):
