@@ -345,7 +345,6 @@ def demo_env(data_dir: Path, keys: dict[str, str], base: dict[str, str]) -> dict
     env.setdefault("PANEL_DEBUG", "0")
     env.setdefault("PANEL_DEMO", "1")
     env.setdefault("PANEL_ALLOWED_HOSTS", "127.0.0.1,localhost")
-    env.setdefault("PANEL_BASE_URL", "http://127.0.0.1:8000")  # links in e-mails
     for key, value in keys.items():
         env.setdefault(key, value)
     # Two demos on one machine share its Redis: a queue and cache keys of each data
@@ -502,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     make_private_dir(data_dir)
     (data_dir / "logs").mkdir(exist_ok=True)
     env = demo_env(data_dir, load_or_create_secrets(data_dir), dict(os.environ))
+    # Links in e-mails lead to the web server this demo starts.
+    env.setdefault("PANEL_BASE_URL", f"http://127.0.0.1:{args.port}")
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
