@@ -9,8 +9,7 @@ from django.views.decorators.http import require_GET
 
 from panel.accounts.decorators import admin_required
 from panel.core.htmx import render_page
-from panel.grants.access import get_server_for_user, is_panel_admin
-from panel.teams.access import is_customer_admin
+from panel.grants.access import get_server_for_user, is_customer_admin, is_panel_admin
 
 from .forms import AuditFilterForm
 from .models import AuditEntry

@@ -59,8 +59,10 @@ class BrandInfo:
         """An absolute link to `path` for e-mails: on the brand's primary host name, else
         on PANEL_BASE_URL (never on the Host of the request that sends the e-mail)."""
         if self.primary_host:
-            scheme = urlsplit(settings.PANEL_BASE_URL).scheme or "https"
-            return f"{scheme}://{self.primary_host}{path}"
+            # The same server as PANEL_BASE_URL (its scheme and port) under the brand's name.
+            base = urlsplit(settings.PANEL_BASE_URL)
+            port = f":{base.port}" if base.port else ""
+            return f"{base.scheme or 'https'}://{self.primary_host}{port}{path}"
         return f"{settings.PANEL_BASE_URL}{path}"
 
     @property

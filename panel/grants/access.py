@@ -43,6 +43,16 @@ def _may_hold_grants(user) -> bool:
     return user.customer_id is None or not user.customer.is_suspended
 
 
+def is_customer_admin(user) -> bool:
+    """An admin of their customer (which is not suspended): holds the customer's ceiling on
+    every server assigned to it, and manages its teams and their access within that."""
+    return bool(
+        _may_hold_grants(user)
+        and user.customer_id is not None
+        and user.customer_role == user.CustomerRole.ADMIN
+    )
+
+
 def _ceiling(user) -> frozenset[str]:
     """The most this user may ever hold: their customer's ceiling (staff: every key)."""
     if user.customer_id is None:
@@ -81,6 +91,8 @@ def visible_servers(user) -> QuerySet:
         return servers
     if not _may_hold_grants(user):
         return servers.none()
+    if is_customer_admin(user):
+        return _own_customer(user, servers)
     grants = active_grants(user)
     return _own_customer(user, servers).filter(
         Q(pk__in=grants.filter(server__isnull=False).values("server_id"))
@@ -117,6 +129,8 @@ def _held(user, *, server=None, connection=None) -> dict[str, datetime | None]:
     if server is not None:
         if user.customer_id is not None and server.customer_id != user.customer_id:
             return {}
+        if is_customer_admin(user):
+            return dict.fromkeys(_ceiling(user))  # without an end
         scope = Q(server=server) | Q(connection_id=server.connection_id)
     elif user.customer_id is not None:
         return {}  # a whole connection is the reseller's, never a customer's

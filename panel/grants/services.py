@@ -37,6 +37,14 @@ def may_give(granter, subject) -> bool:
 def _check(granter, subject, keys, expires_at, scope) -> None:
     if not may_give(granter, subject):
         raise PermissionDenied(_("Only panel admins and a team's managers can give access."))
+    if subject.customer_id is not None:
+        server = scope.get("server")
+        if server is None or server.customer_id != subject.customer_id:
+            # It would give nothing: a customer's people see only their customer's servers.
+            raise PermissionDenied(
+                _("%(name)s belongs to a customer: give access only to that customer's servers.")
+                % {"name": str(subject)}
+            )
     missing = set(keys) - grantable_keys(granter, **scope)
     if missing:
         plain = "; ".join(description(key) for key in KEYS if key in missing)

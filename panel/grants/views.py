@@ -202,6 +202,8 @@ def picker_context(request, requester, subject, data=None) -> dict:
     data = request.GET if data is None else data
     query = (data.get("q") or "").strip()[:100]
     servers = grantable_servers(requester).select_related("connection")
+    if subject is not None and subject.customer_id is not None:
+        servers = servers.filter(customer_id=subject.customer_id)  # nothing else counts
     if subject is not None:
         field = "team" if subject.__class__.__name__ == "Team" else "user"
         mine = Grant.objects.filter(**{field: subject})

@@ -1,7 +1,7 @@
 from panel.branding.services import brand_for
 from panel.branding.whitelabel import white_label
-from panel.grants.access import is_panel_admin
-from panel.teams.access import is_customer_admin, managed_teams
+from panel.grants.access import is_customer_admin, is_panel_admin
+from panel.teams.access import managed_teams
 
 
 def panel(request):

@@ -13,18 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from panel.grants.access import _may_hold_grants, is_panel_admin
+from panel.grants.access import _may_hold_grants, is_customer_admin, is_panel_admin
 
 from .models import Membership, Team
-
-
-def is_customer_admin(user) -> bool:
-    """An admin of their customer (which is not suspended): manages its teams."""
-    return bool(
-        _may_hold_grants(user)
-        and user.customer_id is not None
-        and user.customer_role == user.CustomerRole.ADMIN
-    )
 
 
 def may_create_teams(user) -> bool:

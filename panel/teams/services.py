@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from panel.grants.access import is_panel_admin
+from panel.grants.access import is_customer_admin, is_panel_admin
 
-from .access import is_customer_admin, may_create_teams, may_manage
+from .access import may_create_teams, may_manage
 from .models import Membership, Team
 
 

@@ -22,14 +22,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from panel.accounts import login_steps
 from panel.audit.log import record
 from panel.core.templatetags.panel import when
-from panel.grants.access import is_panel_admin
+from panel.grants.access import is_customer_admin, is_panel_admin
 from panel.grants.forms import GrantForm
 from panel.grants.models import Grant
 from panel.grants.views import give_access, grant_rows, picker_context
 
 from . import invitations, services
 from .access import (
-    is_customer_admin,
     managed_teams,
     manager_or_admin_required,
     may_create_teams,

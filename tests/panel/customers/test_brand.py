@@ -57,3 +57,13 @@ def test_e_mailed_links_lead_to_the_brands_host_never_to_the_requests(
     assert "https://panel.example.net/teams/join/" in first and "6666" not in first
     assert "https://cloud.nordlys.example/teams/join/" in second
     assert "Nordlys Cloud" in first and "Nordlys Cloud" in second
+
+
+def test_a_brands_link_keeps_the_base_urls_scheme_and_port(nordlys, settings):
+    from panel.branding.models import BrandHost
+    from panel.branding.services import brand_for_customer, changed
+
+    settings.PANEL_BASE_URL = "http://127.0.0.1:8100"
+    BrandHost.objects.create(brand=_nordlys_cloud(nordlys), host="localhost")
+    changed()
+    assert brand_for_customer(nordlys).link("/x/") == "http://localhost:8100/x/"

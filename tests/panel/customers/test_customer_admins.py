@@ -69,3 +69,15 @@ def test_their_audit_log_holds_their_customer_only_without_staff_addresses(
     assert "Download CSV" not in page.text
     log_in(client, ola)  # a member, not an admin of the customer
     assert client.get(reverse("audit:list")).status_code == 403
+
+
+def test_a_customer_admin_holds_the_ceiling_on_every_server_of_their_customer(
+    fjord, nordlys, servers
+):
+    from panel.accounts.models import User
+    from panel.grants.access import keys_for, visible_servers
+
+    boss = User.objects.create_user("boss", customer=fjord, customer_role="admin")
+    assert set(visible_servers(boss)) == set(servers[:2])  # without a single grant
+    assert keys_for(boss, servers[0]) == frozenset(fjord.ceiling)
+    assert keys_for(boss, servers[2]) == frozenset()

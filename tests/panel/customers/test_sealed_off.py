@@ -12,6 +12,7 @@ from panel.commands.executor import execute
 from panel.core.actors import Actor
 from panel.grants import services as grant_services
 from panel.grants.access import holds_anywhere, keys_for, visible_servers
+from panel.grants.models import Grant
 from panel.grants.permissions import PRESETS
 from panel.servers.commands import Rename
 from panel.teams import services as team_services
@@ -20,8 +21,8 @@ from ..conftest import calls, log_in
 
 
 def test_it_lists_only_the_servers_of_the_persons_customer(alice, dag, nina, servers):
-    # A stray grant on another customer's server gives nothing.
-    grant_services.grant(alice, dag, ["server.view"], server=servers[2])
+    # A grant from before the server moved to another customer gives nothing.
+    Grant.objects.create(user=dag, server=servers[2], keys=["server.view"])
     assert set(visible_servers(dag)) == set(servers[:2])
     assert set(visible_servers(nina)) == set(servers[2:4])
 
@@ -29,7 +30,7 @@ def test_it_lists_only_the_servers_of_the_persons_customer(alice, dag, nina, ser
 def test_another_customers_server_is_a_404_like_one_that_does_not_exist(
     client, dag, alice, servers
 ):
-    grant_services.grant(alice, dag, PRESETS["viewer"], server=servers[2])
+    Grant.objects.create(user=dag, server=servers[2], keys=list(PRESETS["viewer"]))
     log_in(client, dag)
     assert client.get(reverse("servers:detail", args=[servers[2].pk])).status_code == 404
     assert client.get(reverse("servers:detail", args=[999999])).status_code == 404
@@ -101,3 +102,14 @@ def _page(response, typed: str) -> str:
     text = response.content.decode().replace(typed, "NAME")
     text = re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken&quot;: &quot;)[^"&]+', r"\1", text)
     return re.sub(r"[0-9a-f]{32}", "KEY", text)
+
+
+def test_access_to_another_customers_server_cannot_be_given(alice, dag, servers):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="give access only to that customer's servers"):
+        grant_services.grant(alice, dag, ["server.view"], server=servers[2])
+    with pytest.raises(PermissionDenied):
+        grant_services.grant(alice, dag, ["server.view"], connection=servers[0].connection)
+    assert not Grant.objects.filter(user=dag, server=servers[2]).exists()

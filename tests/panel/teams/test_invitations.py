@@ -212,8 +212,10 @@ def acme(db, settings):
 
 
 def test_the_e_mail_carries_the_brand_of_the_request_and_an_absolute_link(
-    alice_client, alice, acme
+    alice_client, alice, acme, settings
 ):
+    # The link: the brand's host name, with PANEL_BASE_URL's scheme and port.
+    settings.PANEL_BASE_URL = "http://panel.example.com"
     team = services.create_team(alice, "Terrahost migration")
     invite(alice_client, team, role="manager", HTTP_HOST="panel.acme.test")
     message = mail.outbox[-1]
