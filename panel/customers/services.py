@@ -37,7 +37,7 @@ def assign(customer: Customer | None, servers, *, actor: Actor) -> int:
     """Assign `servers` to `customer` (None: back to the reseller). The old customer's
     people lose them on their next request (the access path reads the assignment)."""
     moved = 0
-    for server in servers:
+    for server in sorted(servers, key=lambda row: row.pk):  # audited in a stable order
         if server.customer_id == (customer.pk if customer else None):
             continue
         old = server.customer

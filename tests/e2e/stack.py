@@ -247,6 +247,7 @@ class Stack:
 
         web_port = free_port()
         self.url = f"http://{HOST}:{web_port}"
+        env["PANEL_BASE_URL"] = self.url  # where links in e-mails lead
         py = sys.executable
         worker = self._service("worker", [
             py, "-m", "celery", "-A", "panel", "worker", "-l", "info", "--concurrency", "2",
