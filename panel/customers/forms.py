@@ -10,17 +10,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panel.grants.forms import RowChoiceField, RowsChoiceField
-from panel.grants.permissions import KEYS, checkboxes
+from panel.grants.permissions import ACCOUNT_KEYS, ALL_KEYS, KEYS, checkboxes
 from panel.servers.models import MirroredServer
 
 from .models import Customer, default_ceiling
+
+# What a ceiling may hold: never the provider account's own data (staff only).
+CEILING_KEYS = ALL_KEYS - ACCOUNT_KEYS
 
 
 class KeyCheckboxes(forms.CheckboxSelectMultiple):
     """Permission checkboxes grouped and in plain words, as on the access pages."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = {"groups": checkboxes(value), "name": name}
+        context = {"groups": checkboxes(value, CEILING_KEYS), "name": name}
         return render_to_string("grants/key_checkboxes.html", context)
 
 
@@ -30,14 +33,14 @@ class CustomerForm(forms.ModelForm):
 
     ceiling = forms.MultipleChoiceField(
         # The descriptions are marked in permissions.KEYS (gettext_noop).
-        choices=[(key, gettext_lazy(text)) for key, text in KEYS.items()],
+        choices=[(key, gettext_lazy(text)) for key, text in KEYS.items() if key in CEILING_KEYS],
         required=False,
         initial=default_ceiling,
         widget=KeyCheckboxes,
         label=gettext_lazy("What their people may ever be allowed"),
         help_text=gettext_lazy(
-            "Their access never goes beyond this, whatever is given to them. Billing is off "
-            "unless you tick it."
+            "Their access never goes beyond this, whatever is given to them. Orders are off "
+            "unless you tick them; the provider account's invoices and prices are never theirs."
         ),
     )
 

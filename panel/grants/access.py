@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .permissions import ALL_KEYS, KEYS
+from .permissions import ACCOUNT_KEYS, ALL_KEYS, KEYS
 
 
 def is_panel_admin(user) -> bool:
@@ -57,7 +57,7 @@ def _ceiling(user) -> frozenset[str]:
     """The most this user may ever hold: their customer's ceiling (staff: every key)."""
     if user.customer_id is None:
         return ALL_KEYS
-    return frozenset(user.customer.ceiling) & ALL_KEYS
+    return frozenset(user.customer.ceiling) & (ALL_KEYS - ACCOUNT_KEYS)
 
 
 def _own_customer(user, servers: QuerySet) -> QuerySet:

@@ -28,6 +28,9 @@ KEYS: dict[str, str] = {
     "billing.view": gettext_noop("See order and billing details"),
 }
 ALL_KEYS: frozenset[str] = frozenset(KEYS)
+# The provider account's own data (its orders, invoices and prices): the reseller's staff
+# only, never a customer's people, whatever their customer's ceiling says.
+ACCOUNT_KEYS: frozenset[str] = frozenset({"billing.view"})
 
 PRESETS: dict[str, tuple[str, ...]] = {
     "viewer": ("server.view", "graphs.view", "snapshot.view"),
@@ -93,12 +96,17 @@ def grouped(keys) -> list[tuple[str, list[str]]]:
     ]
 
 
-def checkboxes(ticked) -> list[tuple[str, list[tuple[str, str, bool]]]]:
-    """[(group, [(key, description, ticked), ...]), ...]: every key, for checkboxes."""
+def checkboxes(ticked, offered=ALL_KEYS) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """[(group, [(key, description, ticked), ...]), ...]: the `offered` keys, for
+    checkboxes."""
     ticked = set(ticked or [])
     return [
-        (str(GROUP_LABELS[group]), [(key, description(key), key in ticked) for key in members])
+        (
+            str(GROUP_LABELS[group]),
+            [(key, description(key), key in ticked) for key in members if key in offered],
+        )
         for group, members in GROUPS.items()
+        if set(members) & offered
     ]
 
 

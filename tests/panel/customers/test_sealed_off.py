@@ -113,3 +113,14 @@ def test_access_to_another_customers_server_cannot_be_given(alice, dag, servers)
     with pytest.raises(PermissionDenied):
         grant_services.grant(alice, dag, ["server.view"], connection=servers[0].connection)
     assert not Grant.objects.filter(user=dag, server=servers[2]).exists()
+
+
+def test_the_provider_accounts_data_is_never_a_customers_whatever_the_ceiling(
+    alice, dag, fjord, servers
+):
+    fjord.ceiling = [*fjord.ceiling, "billing.view", "upgrade.order"]
+    fjord.save()
+    dag.refresh_from_db()
+    keys = keys_for(dag, servers[0])
+    assert "upgrade.order" in keys and "billing.view" not in keys
+    assert not holds_anywhere(dag, "billing.view")
