@@ -199,6 +199,14 @@ def get_server_for_user(user, pk, key: str = "server.view"):
     return server
 
 
+def offerable_keys(granter) -> frozenset[str]:
+    """The keys a grant form offers `granter`: every key, or for a customer's person their
+    customer's ceiling (a key they can never hold, they can never give)."""
+    if is_panel_admin(granter) or granter.customer_id is None:
+        return ALL_KEYS
+    return _ceiling(granter)
+
+
 def grantable_keys(granter, *, server=None, connection=None) -> frozenset[str]:
     """Keys `granter` may hand out on this scope: never one they do not hold themselves
     (on a whole connection: held on the whole connection)."""

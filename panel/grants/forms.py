@@ -9,7 +9,7 @@ from panel.connections.models import Connection
 from panel.core.ids import RowChoiceField, RowsChoiceField
 from panel.servers.models import MirroredServer
 
-from .access import grantable_connections, grantable_servers
+from .access import grantable_connections, grantable_servers, offerable_keys
 from .permissions import (
     KEYS,
     PRESET_HELP,
@@ -84,16 +84,25 @@ class GrantForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        # A customer's admin is offered their customer's ceiling only, and the presets
+        # within it ("Manager" is then everything the customer may have).
+        self.offered = offerable_keys(granter)
+        self.offers_connections = False
         if grant is not None:  # the scope of a grant does not change; remove and give anew
             del self.fields["servers"]
             del self.fields["connection"]
         else:
             self.fields["servers"].queryset = grantable_servers(granter)
-            self.fields["connection"].queryset = grantable_connections(granter).order_by("name")
+            connections = grantable_connections(granter).order_by("name")
+            self.fields["connection"].queryset = connections
+            self.offers_connections = connections.exists()
+
+    def _preset(self, name: str) -> list[str]:
+        return [key for key in PRESETS[name] if key in self.offered]
 
     def key_groups(self):
         """[(group, [(key, description, ticked), ...]), ...] for the checkboxes."""
-        return checkboxes(self["keys"].value())
+        return checkboxes(self["keys"].value(), self.offered)
 
     def presets(self) -> list[dict]:
         """Each preset with what it includes, grouped in plain words (for the page) and as
@@ -104,8 +113,8 @@ class GrantForm(forms.Form):
                 "name": name,
                 "label": str(label),
                 "help": str(PRESET_HELP[name]),
-                "groups": grouped(PRESETS[name]),
-                "keys": " ".join(PRESETS[name]),
+                "groups": grouped(self._preset(name)),
+                "keys": " ".join(self._preset(name)),
                 "chosen": name == chosen,
             }
             for name, label in PRESET_LABELS.items()
@@ -134,6 +143,6 @@ class GrantForm(forms.Form):
                 )
             data["granted_keys"] = data.get("keys") or []
         elif preset in PRESETS:
-            data["granted_keys"] = list(PRESETS[preset])
+            data["granted_keys"] = self._preset(preset)
         data["expires_at"] = ends_on_to_expiry(data.get("ends_on"))
         return data

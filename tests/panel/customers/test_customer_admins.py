@@ -81,3 +81,16 @@ def test_a_customer_admin_holds_the_ceiling_on_every_server_of_their_customer(
     assert set(visible_servers(boss)) == set(servers[:2])  # without a single grant
     assert keys_for(boss, servers[0]) == frozenset(fjord.ceiling)
     assert keys_for(boss, servers[2]) == frozenset()
+
+
+def test_their_grant_form_offers_only_what_their_customer_may_have(dag_client, fjord, servers):
+    dag_client.post(reverse("teams:create"), {"name": "Bakers", "description": ""})
+    team = Team.objects.get(name="Bakers")
+    page = dag_client.get(reverse("teams:detail", args=[team.pk])).text
+    assert 'value="billing.view"' not in page and 'value="upgrade.order"' not in page
+    assert "Or every server of a connection" not in page
+    # "Manager" is then everything the customer may have, and goes through.
+    data = {"servers": [servers[0].pk], "preset": "manager", "ends_on": ""}
+    dag_client.post(reverse("teams:detail", args=[team.pk]), data)
+    grant = Grant.objects.get(team=team, server=servers[0])
+    assert set(grant.keys) == set(fjord.ceiling)
