@@ -18,6 +18,7 @@ from panel.commands.web import actor, tell
 from panel.grants.permissions import grouped
 from panel.grants.views import picker_context
 from panel.servers.models import MirroredServer
+from panel.teams.models import Invitation
 
 from . import services
 from .forms import AssignForm, CustomerForm, ServerCustomerForm
@@ -71,6 +72,10 @@ def customer_detail(request, customer_id: int):
         ),
         "people": customer.people.order_by("username"),
         "teams": customer.teams.order_by("name"),
+        "invitations": Invitation.objects.pending()
+        .filter(team__customer=customer)
+        .select_related("team")
+        .order_by("email"),
         "questions": _questions(customer),
     }
     return render(request, "customers/customer_detail.html", context)

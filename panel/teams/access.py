@@ -18,6 +18,15 @@ from panel.grants.access import _may_hold_grants, is_customer_admin, is_panel_ad
 from .models import Membership, Team
 
 
+def may_make_customer_admin(user, team) -> bool:
+    """Whether `user` may invite someone into `team` as an admin of the team's customer."""
+    if team.customer_id is None:
+        return False
+    return is_panel_admin(user) or (
+        is_customer_admin(user) and user.customer_id == team.customer_id
+    )
+
+
 def may_create_teams(user) -> bool:
     return is_panel_admin(user) or is_customer_admin(user)
 

@@ -91,11 +91,23 @@ class RoleForm(forms.Form):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = _role_field()
+    customer_admin = forms.BooleanField(required=False)
 
-    def __init__(self, *args, team: Team, **kwargs):
+    def __init__(self, *args, team: Team, may_make_customer_admin: bool = False, **kwargs):
         self.team = team
         # Ids of its own: MemberForm on the same page has a "role" too.
         super().__init__(*args, auto_id="invitation-%s", **kwargs)
+        if team.customer_id is None or not may_make_customer_admin:
+            del self.fields["customer_admin"]  # a staff team, or a plain team manager
+        else:
+            field = self.fields["customer_admin"]
+            field.label = gettext("Also an admin of %(customer)s") % {
+                "customer": team.customer.name
+            }
+            field.help_text = _(
+                "They then run the customer's teams, people and access, within what the "
+                "customer may have."
+            )
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
@@ -117,7 +129,10 @@ class JoinForm(BaseUserCreationForm):
     def __init__(self, *args, invitation: Invitation, **kwargs):
         # The e-mail address is set before the password checks, which compare against it.
         # The invitee joins the customer of the team they are invited to.
-        new_user = User(email=invitation.email, customer_id=invitation.team.customer_id)
+        role = User.CustomerRole.ADMIN if invitation.customer_admin else User.CustomerRole.MEMBER
+        new_user = User(
+            email=invitation.email, customer_id=invitation.team.customer_id, customer_role=role
+        )
         super().__init__(*args, instance=new_user, **kwargs)
 
     def clean_username(self):

@@ -34,7 +34,7 @@ from panel.branding import mail
 from panel.branding.services import brand_for, brand_for_customer
 from panel.branding.whitelabel import white_label_for
 
-from .access import may_manage
+from .access import may_make_customer_admin, may_manage
 from .models import Invitation, Membership, Team
 from .services import add_member
 
@@ -66,7 +66,9 @@ def pending(team: Team):
     return team.invitations.pending().select_related("invited_by")
 
 
-def invite(request, team: Team, email: str, role: str) -> Invitation:
+def invite(
+    request, team: Team, email: str, role: str, *, customer_admin: bool = False
+) -> Invitation:
     """Invite `email` into `team` as `role`, by an e-mail in the brand of the team's
     customer (a staff team: of this request's host) with a link on that brand's host name
     or PANEL_BASE_URL. OSError if the e-mail could not be sent: then no invitation is left
@@ -76,11 +78,14 @@ def invite(request, team: Team, email: str, role: str) -> Invitation:
         raise PermissionDenied("Only panel admins and the team's managers can invite.")
     if role not in Membership.Role.values:
         raise ValueError(f"Unknown role {role!r}")
+    if customer_admin and not may_make_customer_admin(actor, team):
+        raise PermissionDenied("Only panel and customer admins make customer admins.")
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         team=team,
         email=email,
         role=role,
+        customer_admin=customer_admin,
         token_hash=token_hash(token),
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.PANEL_INVITATION_DAYS),

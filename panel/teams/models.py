@@ -87,6 +87,8 @@ class Invitation(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Membership.Role, default=Membership.Role.MEMBER)
+    # The invitee also becomes an admin of the team's customer (see InvitationForm).
+    customer_admin = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -32,6 +32,7 @@ from .access import (
     managed_teams,
     manager_or_admin_required,
     may_create_teams,
+    may_make_customer_admin,
     team_view,
 )
 from .forms import InvitationForm, JoinForm, MemberForm, RoleForm, TeamForm
@@ -88,11 +89,17 @@ def _members_context(request, team, form=None, notice="") -> dict:
     }
 
 
+def _invitation_form(request, team, data=None) -> InvitationForm:
+    return InvitationForm(
+        data, team=team, may_make_customer_admin=may_make_customer_admin(request.user, team)
+    )
+
+
 def _invitations_context(request, team, form=None, notice="") -> dict:
     return {
         "team": team,
         "invitations": invitations.pending(team),
-        "invite_form": form or InvitationForm(team=team),
+        "invite_form": form or _invitation_form(request, team),
         "invitation_notice": notice,
         "invitation_days": settings.PANEL_INVITATION_DAYS,
     }
@@ -247,12 +254,13 @@ def team_delete(request, team: Team):
 @team_view
 @require_POST
 def invite(request, team: Team):
-    form = InvitationForm(request.POST, team=team)
+    form = _invitation_form(request, team, request.POST)
     if not form.is_valid():
         return _refused(request, team, "invitations", form)
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    customer_admin = form.cleaned_data.get("customer_admin", False)
     try:
-        invitation = invitations.invite(request, team, email, role)
+        invitation = invitations.invite(request, team, email, role, customer_admin=customer_admin)
     except OSError as error:
         logger.warning("team %s: the invitation e-mail could not be sent: %r", team.pk, error)
         form.add_error(
@@ -266,7 +274,12 @@ def invite(request, team: Team):
     record(
         "invitation.create",
         request=request,
-        details={"team": team.name, "e-mail": email, "role": role},
+        details={
+            "team": team.name,
+            "e-mail": email,
+            "role": role,
+            **({"customer admin": True} if customer_admin else {}),
+        },
     )
     notice = _("%(email)s is invited. The link in the e-mail works once, until %(time)s.") % {
         "email": email,

@@ -94,3 +94,31 @@ def test_their_grant_form_offers_only_what_their_customer_may_have(dag_client, f
     dag_client.post(reverse("teams:detail", args=[team.pk]), data)
     grant = Grant.objects.get(team=team, server=servers[0])
     assert set(grant.keys) == set(fjord.ceiling)
+
+
+def test_an_invitation_can_make_the_invitee_a_customer_admin(client, dag_client, ola, fjord):
+    from django.core import mail
+
+    from panel.accounts.models import User
+
+    dag_client.post(reverse("teams:create"), {"name": "Bakers", "description": ""})
+    team = Team.objects.get(name="Bakers")
+    page = dag_client.get(reverse("teams:detail", args=[team.pk])).text
+    assert "Also an admin of Fjord Bakery" in page
+    data = {"email": "ingrid@example.org", "role": "member", "customer_admin": "on"}
+    dag_client.post(reverse("teams:invite", args=[team.pk]), data)
+    link = next(line for line in mail.outbox[-1].body.split() if "/teams/join/" in line)
+    dag_client.logout()
+    client.get(link.split("127.0.0.1:8000", 1)[1])
+    join = {
+        "username": "ingrid",
+        "password1": "a-long-passphrase-9",
+        "password2": "a-long-passphrase-9",
+    }
+    client.post(reverse("teams:join"), join)
+    ingrid = User.objects.get(username="ingrid")
+    assert ingrid.customer == fjord and ingrid.customer_role == "admin"
+    # A plain member of the customer, managing a team, is not offered the box.
+    team.memberships.create(user=ola, role="manager")
+    log_in(client, ola)
+    assert "Also an admin of" not in client.get(reverse("teams:detail", args=[team.pk])).text

@@ -130,3 +130,38 @@ def test_changing_the_ceiling_asks_for_sudo_first(client, alice, fjord):
     assert response.status_code == 302 and response["Location"] == reverse(
         "customers:detail", args=[fjord.pk]
     )
+
+
+def test_the_customer_page_lists_waiting_invitations_and_links_its_audit_log(
+    alice_client, alice, fjord, nordlys
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.teams.models import Invitation
+
+    later = timezone.now() + timedelta(days=3)
+    bakers = Team.objects.create(name="Bakers", customer=fjord)
+    Invitation.objects.create(
+        team=bakers, email="ingrid@example.org", token_hash="1" * 64, expires_at=later
+    )
+    theirs = Team.objects.create(name="Aurora", customer=nordlys)
+    Invitation.objects.create(
+        team=theirs, email="noor@example.org", token_hash="2" * 64, expires_at=later
+    )
+    page = alice_client.get(reverse("customers:detail", args=[fjord.pk])).content.decode()
+    assert "ingrid@example.org, to Bakers" in page and "noor@example.org" not in page
+    assert f"{reverse('audit:list')}?customer={fjord.pk}" in page
+
+
+def test_the_audit_log_filters_by_customer(alice_client, alice, fjord, servers):
+    from panel.audit.log import record
+    from panel.core.actors import Actor
+
+    servers[0].customer = fjord
+    servers[0].save()
+    record("power.reboot", actor=Actor.person(alice), server=servers[0])
+    record("power.reboot", actor=Actor.person(alice), server=servers[3])
+    page = alice_client.get(reverse("audit:list"), {"customer": fjord.pk})
+    assert [entry.server for entry in page.context["page"].object_list] == [servers[0]]
