@@ -138,8 +138,10 @@ def _held(user, *, server=None, connection=None) -> dict[str, datetime | None]:
         scope = Q(connection=connection)
     ceiling = _ceiling(user)
     held: dict[str, datetime | None] = {}
-    for keys, expires_at in active_grants(user).filter(scope).values_list("keys", "expires_at"):
-        for key in set(keys) & ceiling:
+    rows = active_grants(user).filter(scope).values_list("keys", "expires_at", "server_id")
+    for keys, expires_at, on_one_server in rows:
+        # The provider account's keys count only on a whole connection, never on one server.
+        for key in set(keys) & (ceiling - ACCOUNT_KEYS if on_one_server else ceiling):
             # The latest end wins; None (no end) beats any date.
             if key not in held or (
                 held[key] is not None and (expires_at is None or expires_at > held[key])
@@ -176,8 +178,11 @@ def holds_anywhere(user, key: str) -> bool:
         return True
     if not _may_hold_grants(user) or key not in _ceiling(user):
         return False
+    grants = active_grants(user)
+    if key in ACCOUNT_KEYS:
+        grants = grants.filter(connection__isnull=False)
     # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
-    return any(key in keys for keys in active_grants(user).values_list("keys", flat=True))
+    return any(key in keys for keys in grants.values_list("keys", flat=True))
 
 
 def get_server_for_user(user, pk, key: str = "server.view"):
@@ -248,7 +253,8 @@ def get_connection_for_user(user, pk, key: str):
     """The connection with this pk if the user sees any of its servers (else 404) and holds
     `key` on one of them or on the whole connection (else 403). Admins hold every key.
 
-    For account-wide pages (billing): a key on one server of the account opens them.
+    For account-wide pages (billing): the account's own keys count on the whole connection
+    only, never through a grant on one of its servers.
     """
     from panel.connections.models import Connection
 
@@ -262,7 +268,10 @@ def get_connection_for_user(user, pk, key: str):
         raise Http404("No such account.") from None
     if is_panel_admin(user):
         return connection
-    grants = active_grants(user).filter(Q(connection=connection) | Q(server__connection=connection))
+    scope = Q(connection=connection)
+    if key not in ACCOUNT_KEYS:
+        scope |= Q(server__connection=connection)
+    grants = active_grants(user).filter(scope)
     # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
     if not any(key in keys for keys in grants.values_list("keys", flat=True)):
         raise PermissionDenied("You are not allowed to see this.")

@@ -25,7 +25,9 @@ KEYS: dict[str, str] = {
     "iso.manage": gettext_noop("Upload and mount ISO images"),
     "upgrade.order": gettext_noop("Order upgrades (billable)"),
     "ip.order": gettext_noop("Order extra IP addresses (billable)"),
-    "billing.view": gettext_noop("See order and billing details"),
+    "billing.view": gettext_noop(
+        "See the provider account: orders, invoices and prices (on a whole connection only)"
+    ),
 }
 ALL_KEYS: frozenset[str] = frozenset(KEYS)
 # The provider account's own data (its orders, invoices and prices): the reseller's staff
@@ -111,10 +113,11 @@ def checkboxes(ticked, offered=ALL_KEYS) -> list[tuple[str, list[tuple[str, str,
 
 
 def preset_of(keys) -> str | None:
-    """The preset with exactly these keys, if any."""
-    wanted = set(keys) | {"server.view"}
+    """The preset with exactly these keys, if any (the account's keys aside: a Manager
+    grant on one server is Manager without them)."""
+    wanted = (set(keys) | {"server.view"}) - ACCOUNT_KEYS
     for name, preset in PRESETS.items():
-        if set(preset) == wanted:
+        if set(preset) - ACCOUNT_KEYS == wanted:
             return name
     return None
 

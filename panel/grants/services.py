@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .access import grant_ends_by, grantable_keys, is_panel_admin
 from .models import Grant
-from .permissions import KEYS, description, normalize
+from .permissions import ACCOUNT_KEYS, KEYS, description, normalize
 
 
 def _subject_field(subject) -> dict:
@@ -32,6 +32,15 @@ def may_give(granter, subject) -> bool:
     if is_panel_admin(granter):
         return True
     return isinstance(subject, Team) and may_manage(granter, subject)
+
+
+def _scoped(keys, scope) -> list[str]:
+    """The keys, known and in order; on one server without the provider account's keys,
+    which count on a whole connection only."""
+    keys = normalize(keys)
+    if "server" in scope:
+        keys = [key for key in keys if key not in ACCOUNT_KEYS]
+    return keys
 
 
 def _check(granter, subject, keys, expires_at, scope) -> None:
@@ -82,8 +91,8 @@ def grant(
     """
     if (server is None) == (connection is None):
         raise ValueError("A grant is on one server or on one connection.")
-    keys = normalize(keys)
     scope = {"server": server} if server is not None else {"connection": connection}
+    keys = _scoped(keys, scope)
     _check(granter, subject, keys, expires_at, scope)
     obj, _created = Grant.objects.update_or_create(
         **_subject_field(subject),
@@ -96,7 +105,7 @@ def grant(
 @transaction.atomic
 def update(granter, grant_obj: Grant, keys, *, expires_at: datetime | None = None) -> Grant:
     """Change the keys and end of a grant (same rules as giving it)."""
-    keys = normalize(keys)
+    keys = _scoped(keys, grant_obj.scope)
     _check(granter, grant_obj.subject, keys, expires_at, grant_obj.scope)
     grant_obj.keys = keys
     grant_obj.expires_at = expires_at

@@ -9,9 +9,10 @@ from tests.panel.conftest import PASSWORD
 
 @pytest.fixture
 def erin(db, alice, servers):
-    """A customer who may see one server and the account's billing."""
+    """Reseller staff who may see the account's billing: billing.view on the whole
+    connection (the one way to it)."""
     user = User.objects.create_user("erin", "erin@example.org", PASSWORD)
-    grant_services.grant(alice, user, ["server.view", "billing.view"], server=servers[3])
+    grant_services.grant(alice, user, ["billing.view"], connection=servers[3].connection)
     return user
 
 

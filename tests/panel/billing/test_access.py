@@ -24,7 +24,12 @@ def test_admins_may(alice, connection):
     assert may_view(alice, connection)
 
 
-def test_a_key_on_one_server_of_the_connection_is_enough(erin, connection):
+def test_a_key_on_one_server_is_not_enough_the_whole_connection_is(
+    alice, charlie, erin, connection, servers
+):
+    grant_services.grant(alice, charlie, ["server.view", "billing.view"], server=servers[3])
+    with pytest.raises(PermissionDenied):
+        get_connection_for_user(charlie, connection.pk, "billing.view")
     assert get_connection_for_user(erin, connection.pk, "billing.view") == connection
     assert may_view(erin, connection)
 

@@ -164,7 +164,7 @@ def test_a_connection_waiting_for_an_admin_says_so(alice_client, connection, san
     assert calls(sandbox, ACCOUNT) == 0
 
 
-def test_a_holder_of_billing_view_on_one_server_sees_it(erin_client, connection):
+def test_a_holder_of_billing_view_on_the_connection_sees_it(erin_client, connection):
     response = erin_client.get(_url(connection))
     assert response.status_code == 200
     assert "Demo Hosting AS" in response.text

@@ -89,7 +89,7 @@ def test_the_500_page_never_names_the_provider(rf, db):
 
 def test_with_billing_view_the_provider_is_named(client, alice, servers):
     user = alice.__class__.objects.create_user("erin", "erin@example.org", "password")
-    grant_services.grant(alice, user, {"server.view", "billing.view"}, server=servers[0])
+    grant_services.grant(alice, user, {"billing.view"}, connection=servers[0].connection)
     client.force_login(user)
     html = client.get(reverse("servers:detail", args=[servers[0].pk])).text
     assert servers[0].label in html

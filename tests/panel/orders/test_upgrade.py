@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from panel.grants import services as grant_services
 from panel.operations import tasks
 from panel.operations.models import Operation
 from panel.orders.services import NOT_ORDERABLE
@@ -65,14 +66,17 @@ def test_it_shows_the_current_package_beside_the_offered_ones(client, person, se
     assert "CPU cores" in text and "Memory" in text and "Disk" in text
 
 
-def test_prices_show_only_with_billing_view(client, person, servers, sandbox):
+def test_prices_show_only_with_billing_view(client, alice, person, servers, sandbox):
     package = first_package(sandbox, servers[0])
     client.force_login(person("upgrade.order"))
     text = client.get(url(servers[0])).text
     assert package.price not in text and "Price a month" not in text
     text = client.get(url(servers[0], f"?package={package.pkg_id}")).text
     assert package.price not in text
-    client.force_login(person("upgrade.order", "billing.view"))
+    buyer = person("upgrade.order")
+    # The provider's prices: billing.view on the whole connection (the account's key).
+    grant_services.grant(alice, buyer, ["billing.view"], connection=servers[0].connection)
+    client.force_login(buyer)
     text = client.get(url(servers[0])).text
     assert package.price in text and "Price a month" in text
 

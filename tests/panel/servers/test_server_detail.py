@@ -123,7 +123,9 @@ def test_it_shows_billing_to_holders_of_billing_view_only(bob_client, alice, bob
     response = bob_client.get(_url(server))  # Operator: no billing.view
     assert response.status_code == 200
     assert "Billing" not in response.text
-    grants.grant(alice, bob, PRESETS["manager"], server=server)
+    grants.grant(alice, bob, PRESETS["manager"], server=server)  # not on one server
+    assert "Billing" not in bob_client.get(_url(server)).text
+    grants.grant(alice, bob, ["billing.view"], connection=server.connection)
     response = bob_client.get(_url(server))
     assert "Billing" in response.text
     assert "Order number" in response.text
