@@ -53,6 +53,7 @@ def suspend(customer: Customer, *, actor: Actor, power_off: bool = False) -> lis
     """Suspend the customer (its people are refused from their next request on); with
     `power_off`, each of its servers is powered off through the executor first, one
     command and one audit entry per server. The outcomes of those power-offs."""
+    # Here, not at the top: the executor imports this module (refusal()).
     from panel.commands.executor import execute
     from panel.servers.commands import Power
 

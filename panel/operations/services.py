@@ -23,7 +23,6 @@ from panel.core import crypto
 from panel.core.outcomes import Outcome, refused
 from panel.core.templatetags.panel import when
 from panel.core.workers import workers_alive
-from panel.grants.access import is_panel_admin, visible_servers
 
 from .kinds import KINDS
 from .models import Operation
@@ -36,14 +35,6 @@ QUEUE_DOWN_MESSAGE = gettext_noop(
     "Background jobs are not available right now, so nothing was started. Please try again "
     "in a few minutes; if this keeps happening, tell an administrator."
 )
-
-
-def visible_operations(user):
-    """Operations on servers this user may see (admins: all)."""
-    operations = Operation.objects.select_related("server")
-    if is_panel_admin(user):
-        return operations
-    return operations.filter(server__in=visible_servers(user))
 
 
 def create(
