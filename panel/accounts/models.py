@@ -11,7 +11,8 @@ class User(AbstractUser):
 
     Panel admins manage connections, users and grants, and see every server. Everyone
     else sees the servers their grants name. A user with a `customer` belongs to that
-    client company of the reseller and never sees past it; one without is reseller staff.
+    client company of the reseller and never sees past it; one without is reseller staff,
+    possibly limited to chosen customers (`managed_customers`).
     """
 
     class CustomerRole(models.TextChoices):
@@ -36,6 +37,16 @@ class User(AbstractUser):
         max_length=10,
         choices=CustomerRole,
         default=CustomerRole.MEMBER,
+    )
+
+    # Reseller staff limited to chosen customers (account managers): they run those
+    # customers' people, teams and servers as a customer admin would, and see no other
+    # customer. Empty for everyone else (panel admins see every customer anyway).
+    managed_customers = models.ManyToManyField(
+        "customers.Customer",
+        verbose_name=_("limited to customers"),
+        blank=True,
+        related_name="account_managers",
     )
 
     class Meta(AbstractUser.Meta):

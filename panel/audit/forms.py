@@ -41,12 +41,16 @@ class AuditFilterForm(forms.Form):
         empty_label=gettext_lazy("Any customer"),
     )
 
-    def __init__(self, *args, customers: bool = True, **kwargs):
+    def __init__(self, *args, customers=None, **kwargs):
+        """`customers`: those to filter by (None: no such filter, a customer's admin sees
+        only theirs anyway)."""
         super().__init__(*args, **kwargs)
         actions = sorted(((key, str(text)) for key, text in LABELS.items()), key=lambda i: i[1])
         self.fields["action"].choices = [("", _("Any action")), *actions]
-        if not customers or not Customer.objects.exists():
-            del self.fields["customer"]  # a customer's admin sees only theirs anyway
+        if customers is None or not customers.exists():
+            del self.fields["customer"]
+        else:
+            self.fields["customer"].queryset = customers
 
     def clean(self):
         data = super().clean()

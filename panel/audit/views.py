@@ -9,7 +9,14 @@ from django.views.decorators.http import require_GET
 
 from panel.accounts.decorators import admin_required
 from panel.core.htmx import render_page
-from panel.grants.access import get_server_for_user, is_customer_admin, is_panel_admin
+from panel.customers.models import Customer
+from panel.grants.access import (
+    get_server_for_user,
+    is_account_manager,
+    is_customer_admin,
+    is_panel_admin,
+    managed_customer_ids,
+)
 
 from .forms import AuditFilterForm
 from .models import AuditEntry
@@ -28,14 +35,14 @@ def server_activity(request, pk: int):
 
 
 def _visible_entries(user):
-    """Admins: every entry. A customer's admin: what was done to their customer's servers
-    or by their customer's people. Anyone else: a 403."""
+    """Admins: every entry. Whoever runs customers (their customer admins, staff limited to
+    them): what was done to those customers' servers or by their people. Anyone else: 403."""
     if is_panel_admin(user):
         return AuditEntry.objects.all()
-    if not is_customer_admin(user):
+    if not (is_customer_admin(user) or is_account_manager(user)):
         raise PermissionDenied("Only panel and customer admins can open the audit log.")
-    customer = user.customer_id
-    mine = Q(server__customer_id=customer) | Q(actor__customer_id=customer)
+    customers = managed_customer_ids(user)
+    mine = Q(server__customer_id__in=customers) | Q(actor__customer_id__in=customers)
     return AuditEntry.objects.filter(mine).select_related("actor")
 
 
@@ -43,7 +50,14 @@ def audit_list(request):
     entries = _visible_entries(request.user)  # a 403 before the method's 405, as elsewhere
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    form = AuditFilterForm(request.GET or None, customers=is_panel_admin(request.user))
+    user = request.user
+    if is_panel_admin(user):
+        customers = Customer.objects.all()
+    elif user.customer_id is None:  # staff limited to chosen customers
+        customers = Customer.objects.filter(pk__in=managed_customer_ids(user))
+    else:
+        customers = None
+    form = AuditFilterForm(request.GET or None, customers=customers)
     page = Paginator(form.filter(entries), PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

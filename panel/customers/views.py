@@ -1,6 +1,7 @@
 """The reseller's customers pages (panel admins): the list, adding a customer, each
 customer's page (details, servers, people, teams), editing, assigning and unassigning
-servers, suspending and reactivating; and the server page's "Belongs to" form."""
+servers, suspending and reactivating; and the server page's "Belongs to" form. The list and
+a customer's page also open, read-only, to whoever runs that customer (access.py)."""
 
 from __future__ import annotations
 
@@ -15,20 +16,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panel.accounts import sudo
 from panel.accounts.decorators import admin_required
 from panel.commands.web import actor, tell
+from panel.grants.access import is_panel_admin
 from panel.grants.permissions import grouped
 from panel.grants.views import picker_context
 from panel.servers.models import MirroredServer
 from panel.teams.models import Invitation
 
 from . import services
+from .access import get_customer_for_user, runs_customers_required, visible_customers
 from .forms import AssignForm, CustomerForm, ServerCustomerForm
 from .models import Customer
 
 
-@admin_required
+@runs_customers_required
 @require_GET
 def customer_list(request):
-    return render(request, "customers/customer_list.html", {"customers": services.listing()})
+    customers = services.listing().filter(pk__in=visible_customers(request.user).values("pk"))
+    return render(request, "customers/customer_list.html", {"customers": customers})
 
 
 @admin_required
@@ -60,12 +64,17 @@ def _questions(customer) -> dict:
     }
 
 
-@admin_required
+@runs_customers_required
 @require_GET
 def customer_detail(request, customer_id: int):
-    customer = get_object_or_404(Customer.objects.select_related("brand"), pk=customer_id)
+    """Panel admins change the customer here; whoever else runs it (staff limited to it,
+    its own admins) reads it and may view the panel as one of its people. Only the
+    reseller's staff read its contacts, reference and notes."""
+    customer = get_customer_for_user(request.user, customer_id)
     context = {
         "customer": customer,
+        "admin": is_panel_admin(request.user),
+        "staff": request.user.customer_id is None,
         "ceiling": grouped(customer.ceiling),
         "servers": customer.servers.select_related("connection").order_by(
             "connection__name", "display_name"

@@ -8,6 +8,8 @@ What a user holds is the union of their own grants and the grants of every team 
 a member of, leaving out expired grants. A customer's people (user.customer) see only
 servers assigned to their customer, hold at most the customer's ceiling, and nothing at
 all while it is suspended: moving a server to another customer ends their access at once.
+Reseller staff limited to chosen customers (account managers) hold every server key but the
+provider account's on those customers' servers, besides their own grants.
 Everything is read from the database on each call (no cache), so a revoked or expired
 grant, a removed membership or a deactivated user counts from the very next request, and
 in running tasks (operations re-check keys_for).
@@ -53,6 +55,45 @@ def is_customer_admin(user) -> bool:
     )
 
 
+def _managed(user) -> QuerySet:
+    """The ids of the customers a staff member is limited to (lazy: a subquery)."""
+    return user.managed_customers.through.objects.filter(user_id=user.pk).values("customer_id")
+
+
+def manages_customer(user, customer_id) -> bool:
+    """Whether `user` runs this customer's people, teams and access: a panel admin, one of
+    its customer admins, or staff limited to it (an account manager)."""
+    if customer_id is None:
+        return False
+    if is_panel_admin(user):
+        return True
+    if not _may_hold_grants(user):
+        return False
+    if user.customer_id is not None:
+        return is_customer_admin(user) and user.customer_id == customer_id
+    return _managed(user).filter(customer_id=customer_id).exists()
+
+
+def managed_customer_ids(user) -> QuerySet | list:
+    """The customers `user` runs as their admin (see manages_customer), panel admins left
+    out (they run every one): for filters, lazy where it can be."""
+    if not _may_hold_grants(user):
+        return []
+    if user.customer_id is not None:
+        return [user.customer_id] if is_customer_admin(user) else []
+    return _managed(user)
+
+
+def is_account_manager(user) -> bool:
+    """Reseller staff limited to chosen customers (not a panel admin)."""
+    return (
+        not is_panel_admin(user)
+        and _may_hold_grants(user)
+        and user.customer_id is None
+        and _managed(user).exists()
+    )
+
+
 def _ceiling(user) -> frozenset[str]:
     """The most this user may ever hold: their customer's ceiling (staff: every key)."""
     if user.customer_id is None:
@@ -94,10 +135,12 @@ def visible_servers(user) -> QuerySet:
     if is_customer_admin(user):
         return _own_customer(user, servers)
     grants = active_grants(user)
-    return _own_customer(user, servers).filter(
-        Q(pk__in=grants.filter(server__isnull=False).values("server_id"))
-        | Q(connection_id__in=grants.filter(connection__isnull=False).values("connection_id"))
+    seen = Q(pk__in=grants.filter(server__isnull=False).values("server_id")) | Q(
+        connection_id__in=grants.filter(connection__isnull=False).values("connection_id")
     )
+    if user.customer_id is None:
+        seen |= Q(customer_id__in=_managed(user))
+    return _own_customer(user, servers).filter(seen)
 
 
 def visible_connections(user) -> QuerySet:
@@ -126,18 +169,20 @@ def _held(user, *, server=None, connection=None) -> dict[str, datetime | None]:
     """
     if not _may_hold_grants(user):
         return {}
+    held: dict[str, datetime | None] = {}
     if server is not None:
         if user.customer_id is not None and server.customer_id != user.customer_id:
             return {}
         if is_customer_admin(user):
             return dict.fromkeys(_ceiling(user))  # without an end
         scope = Q(server=server) | Q(connection_id=server.connection_id)
+        if user.customer_id is None and manages_customer(user, server.customer_id):
+            held = dict.fromkeys(ALL_KEYS - ACCOUNT_KEYS)  # an account manager's, no end
     elif user.customer_id is not None:
         return {}  # a whole connection is the reseller's, never a customer's
     else:
         scope = Q(connection=connection)
     ceiling = _ceiling(user)
-    held: dict[str, datetime | None] = {}
     rows = active_grants(user).filter(scope).values_list("keys", "expires_at", "server_id")
     for keys, expires_at, on_one_server in rows:
         # The provider account's keys count only on a whole connection, never on one server.

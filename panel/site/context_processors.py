@@ -1,6 +1,6 @@
 from panel.branding.services import brand_for
 from panel.branding.whitelabel import white_label
-from panel.grants.access import is_customer_admin, is_panel_admin
+from panel.grants.access import is_account_manager, is_customer_admin, is_panel_admin
 from panel.teams.access import managed_teams
 
 
@@ -19,4 +19,6 @@ def panel(request):
         "manages_teams": lambda: managed_teams(request.user).exists(),
         # A customer's admin: Teams and their customer's audit log.
         "customer_admin": lambda: is_customer_admin(getattr(request, "user", None)),
+        # Staff limited to chosen customers: Customers (theirs), Teams and the audit log.
+        "account_manager": lambda: is_account_manager(getattr(request, "user", None)),
     }

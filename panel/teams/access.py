@@ -1,5 +1,6 @@
-"""Who may manage a team: panel admins (every team), a customer's admins (every team of
-their customer, and they create and delete them) and the team's managers (their own).
+"""Who may manage a team: panel admins (every team), whoever runs a customer (its customer
+admins and the staff limited to it: every team of that customer, and they create and delete
+them) and the team's managers (their own).
 
 Not a way to servers: what a member may do on a server is the grants' business, read
 through panel.grants.access only.
@@ -13,22 +14,30 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from panel.grants.access import _may_hold_grants, is_customer_admin, is_panel_admin
+from panel.grants.access import (
+    _may_hold_grants,
+    is_account_manager,
+    is_customer_admin,
+    is_panel_admin,
+    managed_customer_ids,
+    manages_customer,
+)
 
 from .models import Membership, Team
 
 
 def may_make_customer_admin(user, team) -> bool:
     """Whether `user` may invite someone into `team` as an admin of the team's customer."""
-    if team.customer_id is None:
-        return False
-    return is_panel_admin(user) or (
-        is_customer_admin(user) and user.customer_id == team.customer_id
-    )
+    return manages_customer(user, team.customer_id)
 
 
 def may_create_teams(user) -> bool:
-    return is_panel_admin(user) or is_customer_admin(user)
+    return is_panel_admin(user) or is_customer_admin(user) or is_account_manager(user)
+
+
+def may_delete(user, team) -> bool:
+    """Panel admins, and whoever runs the team's customer (not a plain team manager)."""
+    return is_panel_admin(user) or manages_customer(user, team.customer_id)
 
 
 def managed_teams(user) -> QuerySet:
@@ -39,8 +48,7 @@ def managed_teams(user) -> QuerySet:
         return Team.objects.none()
     managed = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
     teams = Q(pk__in=managed.values("team_id"))
-    if is_customer_admin(user):
-        teams |= Q(customer_id=user.customer_id)
+    teams |= Q(customer_id__in=managed_customer_ids(user))
     return Team.objects.filter(teams)
 
 

@@ -19,21 +19,32 @@ class TeamForm(forms.ModelForm):
             "customer": _("Its members will all be people of this customer."),
         }
 
-    def __init__(self, *args, choose_customer=True, **kwargs):
+    def __init__(self, *args, customers=None, customer=None, staff_team=True, **kwargs):
+        """`customers`: those the team may belong to (a panel admin: every one; staff limited
+        to customers: theirs, and then `staff_team` is False: it must be one of them);
+        None: the team is `customer`'s (a customer admin's own) or the staff's."""
         super().__init__(*args, **kwargs)
+        self.customer = customer
         field = self.fields["customer"]
-        if not choose_customer or not field.queryset.exists():
-            # A customer's admin: their own customer. A panel without customers: as before.
-            del self.fields["customer"]
-        else:
-            field.empty_label = gettext("None: a team of the reseller's staff")
+        if customers is None or not customers.exists():
+            del self.fields["customer"]  # a customer admin, or a panel without customers
+            return
+        field.queryset = customers
+        field.required = not staff_team
+        field.empty_label = gettext("None: a team of the reseller's staff") if staff_team else None
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("name")
+        customer = data.get("customer") if "customer" in self.fields else self.customer
+        if name and not self.has_error("customer"):
+            others = Team.objects.filter(name__iexact=name, customer=customer)
+            if others.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", _("There is already a team with this name."))
+        return data
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        others = Team.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError(_("There is already a team with this name."))
-        return name
+        return self.cleaned_data["name"].strip()
 
 
 def _role_field():

@@ -33,7 +33,18 @@ class Team(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
-        constraints = [models.UniqueConstraint(Lower("name"), name="team_unique_name_ci")]
+        # Unique within its customer (or among the staff's teams): a name taken by another
+        # customer's team must not show through a refusal.
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "customer", name="team_unique_name_per_customer_ci"
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(customer__isnull=True),
+                name="team_unique_staff_name_ci",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

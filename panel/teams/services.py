@@ -10,18 +10,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from panel.grants.access import is_customer_admin, is_panel_admin
+from panel.grants.access import is_customer_admin, is_panel_admin, manages_customer
 
-from .access import may_create_teams, may_manage
+from .access import may_create_teams, may_delete, may_manage
 from .models import Membership, Team
 
 
 def create_team(actor, name: str, description: str = "", customer=None) -> Team:
-    """A customer's admin creates teams of their own customer only."""
+    """A customer's admin creates teams of their own customer only; staff limited to
+    chosen customers, of one of those."""
     if not may_create_teams(actor):
         raise PermissionDenied("Only panel admins and customer admins can create teams.")
-    if not is_panel_admin(actor):
+    if is_customer_admin(actor):
         customer = actor.customer
+    elif not is_panel_admin(actor) and not manages_customer(actor, getattr(customer, "pk", None)):
+        raise PermissionDenied("Staff limited to customers create teams of those customers.")
     return Team.objects.create(
         name=name, description=description, customer=customer, created_by=actor
     )
@@ -29,7 +32,7 @@ def create_team(actor, name: str, description: str = "", customer=None) -> Team:
 
 def delete_team(actor, team: Team) -> None:
     """Members lose the team's access on their next request (its grants go with it)."""
-    if not (is_panel_admin(actor) or (is_customer_admin(actor) and may_manage(actor, team))):
+    if not may_delete(actor, team):
         raise PermissionDenied("Only panel admins and customer admins can delete teams.")
     team.delete()
 

@@ -22,7 +22,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from panel.accounts import login_steps
 from panel.audit.log import record
 from panel.core.templatetags.panel import when
-from panel.grants.access import is_customer_admin, is_panel_admin
+from panel.customers.models import Customer
+from panel.grants.access import is_customer_admin, is_panel_admin, managed_customer_ids
 from panel.grants.forms import GrantForm
 from panel.grants.models import Grant
 from panel.grants.views import give_access, grant_rows, picker_context
@@ -32,6 +33,7 @@ from .access import (
     managed_teams,
     manager_or_admin_required,
     may_create_teams,
+    may_delete,
     may_make_customer_admin,
     team_view,
 )
@@ -62,8 +64,14 @@ def team_list(request):
 def team_create(request):
     if not may_create_teams(request.user):
         raise PermissionDenied("Only panel admins and customer admins can create teams.")
-    admin = is_panel_admin(request.user)
-    form = TeamForm(request.POST or None, choose_customer=admin)
+    user = request.user
+    if is_panel_admin(user):
+        form = TeamForm(request.POST or None, customers=Customer.objects.all())
+    elif is_customer_admin(user):
+        form = TeamForm(request.POST or None, customer=user.customer)
+    else:  # staff limited to chosen customers
+        customers = Customer.objects.filter(pk__in=managed_customer_ids(user))
+        form = TeamForm(request.POST or None, customers=customers, staff_team=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         team = services.create_team(
@@ -83,7 +91,7 @@ def _members_context(request, team, form=None, notice="") -> dict:
         "memberships": team.memberships.select_related("user").order_by("user__username"),
         "member_form": form or MemberForm(team=team),
         "admin": is_panel_admin(request.user),
-        "may_delete": is_panel_admin(request.user) or is_customer_admin(request.user),
+        "may_delete": may_delete(request.user, team),
         "roles": Membership.Role.choices,
         "notice": notice,
     }
@@ -235,7 +243,7 @@ def member_remove(request, team: Team, membership_id: int):
 @team_view
 @require_http_methods(["GET", "POST"])
 def team_delete(request, team: Team):
-    if not (is_panel_admin(request.user) or is_customer_admin(request.user)):
+    if not may_delete(request.user, team):
         raise PermissionDenied("Only panel admins and customer admins can delete teams.")
     if request.method == "POST":
         name = team.name

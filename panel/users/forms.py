@@ -11,6 +11,7 @@ LABELS = {
     "is_panel_admin": _("Panel admin"),
     "customer": _("Belongs to"),
     "customer_role": _("Role at the customer"),
+    "managed_customers": _("Limited to customers"),
 }
 HELP_TEXTS = {
     "is_panel_admin": _("Manages connections, users, teams and branding, and sees every server."),
@@ -21,6 +22,10 @@ HELP_TEXTS = {
     "customer_role": _(
         "Only for a customer's people. A customer admin manages their company's people, "
         "teams and access; a member uses what they are given."
+    ),
+    "managed_customers": _(
+        "Only for your own staff who are not panel admins: they run these customers' "
+        "people, teams and servers as the customers' admins would, and see no other customer."
     ),
 }
 
@@ -50,13 +55,17 @@ class UserFields(forms.ModelForm):
             "is_panel_admin",
             "customer",
             "customer_role",
+            "managed_customers",
         ]
         labels = LABELS
         help_texts = HELP_TEXTS
+        widgets = {"managed_customers": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].empty_label = _("Reseller staff (no customer)")
+        if not self.fields["managed_customers"].queryset.exists():
+            del self.fields["managed_customers"]  # a panel without customers
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -66,6 +75,20 @@ class UserFields(forms.ModelForm):
     def clean(self):
         data = super().clean()
         customer = data.get("customer")
+        if data.get("managed_customers"):
+            if customer is not None:
+                self.add_error(
+                    "managed_customers",
+                    _("Only your own staff are limited to customers. Choose Reseller staff."),
+                )
+            elif data.get("is_panel_admin") or self.instance.is_superuser:
+                self.add_error(
+                    "managed_customers",
+                    _(
+                        "A panel admin runs every customer. Untick Panel admin, or leave "
+                        "every customer unticked."
+                    ),
+                )
         if customer is None:
             return data
         if data.get("is_panel_admin") or self.instance.is_superuser:
@@ -106,6 +129,7 @@ class UserCreateForm(UserFields):
         user.set_password(self.cleaned_data["password"])
         if commit:
             user.save()
+            self.save_m2m()
         return user
 
 

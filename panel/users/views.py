@@ -44,9 +44,16 @@ def user_list(request):
     return render_page(request, "users/user_list.html", "user-table", context)
 
 
+def _names(customers) -> str:
+    return ", ".join(customer.name for customer in customers)
+
+
 def _makes_admin(form) -> bool:
-    """The form gives someone admin rights (a new way into everything): asks for sudo."""
-    return "is_panel_admin" in form.changed_data and form.cleaned_data["is_panel_admin"]
+    """The form gives someone admin rights, or runs of customers (a new way into
+    everything, or into those customers): asks for sudo."""
+    if "is_panel_admin" in form.changed_data and form.cleaned_data["is_panel_admin"]:
+        return True
+    return "managed_customers" in form.changed_data and bool(form.cleaned_data["managed_customers"])
 
 
 @sensitive_post_parameters("password")
@@ -64,6 +71,8 @@ def user_create(request):
         if user.customer_id is not None:
             details["customer"] = user.customer.name
             details["role"] = user.customer_role
+        if user.managed_customers.exists():
+            details["limited to"] = _names(user.managed_customers.all())
         record("user.create", request=request, details=details)
         messages.success(request, _("User %(name)s was created.") % {"name": user.username})
         return redirect("grants:user", user_id=user.pk)
@@ -114,6 +123,8 @@ def user_detail(request, user_id: int):
             if {"customer", "customer_role"} & set(form.changed_data):
                 details["customer"] = saved.customer.name if saved.customer_id else ""
                 details["role"] = saved.customer_role
+            if "managed_customers" in form.changed_data:
+                details["limited to"] = _names(saved.managed_customers.all())
             record("user.update", request=request, details=details)
             messages.success(request, _("%(name)s was saved.") % {"name": saved.username})
         else:

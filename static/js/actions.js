@@ -60,8 +60,13 @@
     }
   }
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status === 403) {
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    // The panel's own reason in plain words, when it gave one (percent-encoded).
+    var told = xhr && xhr.getResponseHeader("X-Problem");
+    if (told) {
+      problem("told", decodeURIComponent(told));
+    } else if (status === 403) {
       problem("forbidden", "You are not allowed to do that (any more). Reload the page to see what you can do.");
     } else if (status === 404) {
       problem("gone", "That is no longer there. Reload the page.");

@@ -40,13 +40,22 @@ def test_the_provider_account_is_not_there_for_customers(client, dag, nordlys_ur
 
 
 # Admin pages a customer's admin opens too, for their own customer's teams and servers.
-CUSTOMER_ADMIN_PAGES = {"teams:list", "teams:create", "grants:server_picker", "audit:list"}
+CUSTOMER_ADMIN_PAGES = {
+    "teams:list",
+    "teams:create",
+    "grants:server_picker",
+    "audit:list",
+    "customers:list",
+}
+# Admin pages naming one customer or person: a customer's admin opens their own customer's.
+CUSTOMER_ADMIN_NAMING = {"customers:detail", "users:view_as"}
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN))
 def test_reseller_pages_are_403_whatever_they_name(client, dag, ola, nordlys_url, name):
     url = nordlys_url(name)
-    for person in (ola, dag) if name not in CUSTOMER_ADMIN_PAGES else (ola,):
+    runs = CUSTOMER_ADMIN_PAGES | CUSTOMER_ADMIN_NAMING
+    for person in (ola, dag) if name not in runs else (ola,):
         client.force_login(person)
         assert client.get(url).status_code == 403, (name, person)
         assert client.post(url).status_code == 403, (name, person)
@@ -65,3 +74,16 @@ def test_a_customer_admins_pages_show_nothing_of_another_customer(
     assert "Aurora" not in page.text and servers[2].display_name not in page.text, name
     if name == "grants:server_picker":  # and it does list their own
         assert servers[0].display_name in page.text
+
+
+def test_another_customer_and_its_people_do_not_exist_for_a_customer_admin(
+    client, dag, nina, nordlys, sandbox
+):
+    client.force_login(dag)
+    detail = reverse("customers:detail", args=[nordlys.pk])
+    assert client.get(detail).status_code == 404
+    assert client.get(reverse("customers:detail", args=[999999])).status_code == 404
+    view_as = reverse("users:view_as", args=[nina.pk])
+    assert client.post(view_as).status_code == 404
+    assert client.post(reverse("users:view_as", args=[999999])).status_code == 404
+    assert client.get(reverse("site:home"), follow=True).context["user"] == dag  # not nina
