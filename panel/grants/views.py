@@ -201,7 +201,7 @@ def picker_context(request, requester, subject, data=None) -> dict:
     Two or three small queries, however many servers there are."""
     data = request.GET if data is None else data
     query = (data.get("q") or "").strip()[:100]
-    servers = grantable_servers(requester).select_related("connection")
+    servers = grantable_servers(requester).select_related("connection", "customer")
     if subject is not None and subject.customer_id is not None:
         servers = servers.filter(customer_id=subject.customer_id)  # nothing else counts
     if subject is not None:

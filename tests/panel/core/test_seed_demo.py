@@ -94,6 +94,7 @@ def test_it_seeds_two_customers_with_their_servers_people_and_brand(db, sandbox)
         "fjord-admin": (fjord, "admin"),
         "nordlys-admin": (nordlys, "admin"),
         "nordlys-dev": (nordlys, "member"),
+        "support": (None, "member"),
     }
     assert all(u.check_password("demo") for u in User.objects.all())
     assert User.objects.get(username="admin").is_panel_admin
@@ -104,6 +105,10 @@ def test_it_seeds_two_customers_with_their_servers_people_and_brand(db, sandbox)
     assert [s.name for s in visible_servers(dev)] == ["db-primary"]
     assert Grant.objects.get(user=dev).keys == list(PRESETS["viewer"])
     assert Grant.objects.count() == 3
+    support = User.objects.get(username="support")
+    assert support.customer is None and not support.is_panel_admin
+    assert list(support.managed_customers.all()) == [nordlys]
+    assert {s.name for s in visible_servers(support)} == {"db-primary", "mail"}
     brand = nordlys.brand
     assert brand.name == "Nordlys Cloud" and brand.primary_color != "#2563eb"
     assert BrandHost.objects.get(host="localhost").brand == brand

@@ -23,6 +23,12 @@ def test_the_assign_page_uses_the_searchable_picker(alice_client, fjord, servers
     assert "Picked" in page and str(servers[1]) in page
 
 
+def test_the_picker_tells_admins_whose_a_server_is(alice_client, fjord, servers):
+    url = reverse("customers:assign", args=[fjord.pk])
+    page = alice_client.get(url, {"q": servers[0].name}).content.decode()
+    assert "belongs to Fjord Bakery" in page
+
+
 def test_it_assigns_picked_servers_and_moves_them_from_another_customer(
     alice_client, fjord, servers
 ):

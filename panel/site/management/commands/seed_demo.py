@@ -28,7 +28,7 @@ class Command(BaseCommand):
         "and its servers; the customer Fjord Bakery (web-01, web-02; fjord-admin/demo, and "
         "customer/demo with Operator on both) and the customer Nordlys Media (db-primary, "
         "mail; brand Nordlys Cloud on localhost; nordlys-admin/demo, and nordlys-dev/demo "
-        "with Viewer on db-primary). Idempotent."
+        "with Viewer on db-primary); support/demo, staff limited to Nordlys Media. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -105,6 +105,8 @@ class Command(BaseCommand):
         self._user("nordlys-admin", customer=nordlys, role=User.CustomerRole.ADMIN)
         dev = self._user("nordlys-dev", customer=nordlys, role=User.CustomerRole.MEMBER)
         grants.grant(admin, dev, PRESETS["viewer"], server=servers["db-primary"])
+        # Reseller staff limited to one customer (an account manager).
+        self._user("support").managed_customers.add(nordlys)
 
     def _customer(self, name: str, brand: Brand | None, actor: Actor) -> Customer:
         customer = Customer.objects.filter(name=name).first()
