@@ -55,10 +55,22 @@ def test_viewing_as_a_person_shows_their_panel_and_changes_nothing(page, shot):
     button(page, "Rename").click()
     page.get_by_role("textbox", name="New name").fill("renamed-while-viewing")
     button(page, "Save name").click()
-    expect(page.get_by_text("You are not allowed to do that")).to_be_visible()
+    expect(page.get_by_text("nothing can be changed from it").first).to_be_visible()
     shot("viewing")
     page.reload()
     expect(page.get_by_role("heading", name=WEB_01, level=1)).to_be_visible()
     button(page, "Stop viewing").click()
     expect(page.get_by_role("link", name="Customers", exact=True)).to_be_visible()
     open_server(page, WEB_01)  # still called web-01: the rename never happened
+
+
+def test_a_customer_admin_views_the_panel_as_a_colleague(page, shot):
+    log_in(page, "fjord-admin")
+    page.get_by_role("link", name="People", exact=True).click()
+    expect(page.get_by_role("heading", name="Fjord Bakery", level=1)).to_be_visible()
+    button(page, "View as this user (customer)").click()
+    expect(page.get_by_text("You are viewing the panel as customer")).to_be_visible()
+    open_server(page, WEB_01)
+    shot("customer-admin-viewing")
+    button(page, "Stop viewing").click()
+    expect(page.get_by_role("heading", name="Fjord Bakery", level=1)).to_be_visible()
