@@ -48,6 +48,11 @@ def beat_schedule() -> dict:
             "task": "panel.operations.tasks.wipe_root_passwords",
             "schedule": 600.0,
         },
+        # One-time sign-in links a day past their minute (panel.accounts.tasks).
+        "prune-sign-in-links": {
+            "task": "panel.accounts.tasks.prune_sign_in_links",
+            "schedule": 6 * 3600.0,
+        },
         # Audit entries older than PANEL_AUDIT_RETENTION_DAYS (panel.audit.tasks).
         "prune-audit-log": {
             "task": "panel.audit.tasks.prune_audit_log",

@@ -42,14 +42,16 @@ def pending(request) -> tuple[User, dict] | None:
     return (user, step) if user is not None else None
 
 
-def finish(request, user, next_url: str, *, backend: str | None = None, device=None):
+def finish(request, user, next_url: str, *, backend: str | None = None, device=None, proved=True):
     """Log `user` in (with the django-otp `device` that accepted their code, if any) and
-    answer with the redirect to `next_url`."""
+    answer with the redirect to `next_url`. `proved`: they typed a password or a code just
+    now, so sudo mode starts too (not after a sign-in link alone)."""
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=backend)
     if device is not None:
         django_otp.login(request, device)  # request.user.is_verified() from now on
-    sudo.confirm(request.session)
+    if proved or device is not None:
+        sudo.confirm(request.session)
     response = redirect(next_url)
     # From now on this browser passes the per-username limit (panel.accounts.throttle).
     throttle.remember_device(request, response, user.get_username())

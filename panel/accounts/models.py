@@ -117,3 +117,26 @@ class SecuritySettings(models.Model):
             required = cls.objects.filter(pk=1, require_two_factor=True).exists()
             softcache.set(cls.CACHE_KEY, required, timeout=300)
         return required
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link (panel.accounts.sign_in_links): a billing system sends its
+    customer into the panel with one click. Only the nonce's SHA-256 is kept; the link works
+    once, for SIGN_IN_LINK_SECONDS."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # Where the link lands (its page), if it names a server.
+    server = models.ForeignKey(
+        "servers.MirroredServer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    made_by = models.CharField(max_length=200)  # the API token that asked for it, in words
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="signinlink_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.user_id} until {self.expires_at:%H:%M:%S}"

@@ -1,10 +1,11 @@
 import django_otp
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -12,13 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panel.audit.log import record
 from panel.branding.services import brand_for
+from panel.core.actors import Actor
 from panel.grants import sessions
+from panel.grants.access import visible_servers
 
-from . import login_steps, sudo, two_factor
+from . import login_steps, sign_in_links, sudo, two_factor
 from .decorators import admin_required
 from .forms import CodeForm, ConfirmForm, EnrolForm, LoginForm, SecuritySettingsForm
 from .models import SecuritySettings, User
 from .sudo import sudo_required
+from .throttle import client_address
 
 
 # Django's LoginView and PasswordChangeView already mark their password fields with
@@ -196,3 +200,68 @@ def security_settings(request):
         "without": two_factor.without_two_factor(active).count(),
     }
     return render(request, "accounts/security.html", context)
+
+
+def _link_refused(request, title: str, text: str):
+    context = {"title": title, "text": text}
+    # 200, as for an invitation's link that does not work: a page for a person.
+    return render(request, "accounts/sign_in_link.html", context)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def sign_in_link(request):
+    """A one-time sign-in link (sign_in_links): logs its person in, on the page it names.
+
+    Whoever was logged in in this browser before is logged out first: the link is
+    somebody's way in, and must not act on another person's session."""
+    link = sign_in_links.redeem(request.GET.get("token", ""))
+    if link is None:
+        return _link_refused(
+            request,
+            _("This sign-in link does not work any more"),
+            _(
+                "A sign-in link works once, for one minute. Go back to where you came from "
+                "for a new one, or log in with your username and password."
+            ),
+        )
+    user = link.user
+    if not user.is_active:
+        return _link_refused(
+            request,
+            _("This account is disabled"),
+            _("Contact the company that gave you access to this panel."),
+        )
+    if user.customer_id is not None and user.customer.is_suspended:
+        return _link_refused(
+            request,
+            _("Your account is suspended"),
+            _(
+                "The account of %(customer)s is suspended: you cannot see or change servers "
+                "until it is reactivated."
+            )
+            % {"customer": user.customer.name},
+        )
+    if request.user.is_authenticated:
+        logout(request)
+    target = reverse("site:home")
+    if link.server_id is not None and visible_servers(user).filter(pk=link.server_id).exists():
+        target = reverse("servers:detail", args=[link.server_id])
+    user.backend = "django.contrib.auth.backends.ModelBackend"
+    details = {"made by": link.made_by}
+    if link.server is not None:
+        details["lands on"] = link.server.display_name
+    record("auth.sign_in_link", actor=_person(request, user), details=details)
+    if two_factor.has_two_factor(user):
+        login_steps.wait_for_code(request, user, target)
+        return redirect("accounts:login_code")
+    return login_steps.finish(request, user, target, proved=False)
+
+
+def _person(request, user):
+    return Actor.person(
+        user,
+        address=client_address(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )

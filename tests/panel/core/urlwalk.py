@@ -17,6 +17,8 @@ PUBLIC = {
     "teams:join",
     # The login's code step: with no login waiting for a code, back to the login page.
     "accounts:login_code",
+    # A one-time sign-in link; without a valid one, a page that says the link does not work.
+    "accounts:sign_in_link",
 }
 # Public URLs that take arguments, and what to build them with (a link that does not work:
 # the page says so).
