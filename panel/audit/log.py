@@ -77,6 +77,7 @@ LABELS = {
     "customer.server_assign": _("Assigned a server to a customer"),
     "customer.suspend": _("Suspended a customer"),
     "customer.reactivate": _("Reactivated a customer"),
+    "customer.terminate": _("Ended a customer for good"),
 }
 
 

@@ -3,17 +3,23 @@ of a customer before any command of its people runs."""
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from panel.accounts.models import User
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
 from panel.core.actors import Actor, Origin
 from panel.core.outcomes import Outcome, new_key, refused
+from panel.users.services import send_welcome
 
 from .models import Customer
+
+logger = logging.getLogger(__name__)
 
 SUSPENDED_MESSAGE = gettext_lazy(
     "Your company's account is suspended, so nothing can be changed. Please contact your "
@@ -117,3 +123,73 @@ def listing():
         people_count=Count("people", distinct=True),
         last_activity=Subquery(last.values("at")[:1]),
     )
+
+
+class Refused(Exception):
+    """A change to a customer that its rules refuse; the text says why, in plain words."""
+
+
+def add_person(
+    customer: Customer,
+    *,
+    email: str,
+    name: str = "",
+    role: str = "member",
+    username: str = "",
+    invite: bool = True,
+    actor: Actor,
+):
+    """A new person of `customer` (for billing systems): their username is `username` or
+    their e-mail address; no password until they choose one through the welcome e-mail
+    (`invite`), or ever (they come in by one-time sign-in links only)."""
+    username = (username or email).strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise Refused(gettext("There is already a user with this username."))
+    if is_full(customer):
+        raise Refused(
+            gettext("%(name)s already has its maximum of %(count)d users.")
+            % {"name": customer.name, "count": customer.max_users}
+        )
+    first, _, last = name.strip().partition(" ")
+    user = User(
+        username=username,
+        email=email,
+        first_name=first[:150],
+        last_name=last[:150],
+        customer=customer,
+        customer_role=role,
+    )
+    user.set_unusable_password()
+    user.save()
+    details = {"user": username, "customer": customer.name, "role": role, "invited": invite}
+    record("user.create", actor=actor, details=details)
+    if invite and email:
+        transaction.on_commit(lambda: _welcome(user))
+    return user
+
+
+def _welcome(user) -> None:
+    try:
+        send_welcome(user)
+    except OSError as error:  # the user exists; a reset link from their page can follow
+        logger.warning("the welcome e-mail to user %s failed: %r", user.pk, error)
+
+
+@transaction.atomic
+def terminate(customer: Customer, *, actor: Actor) -> dict:
+    """End a customer for good: its people (with their access and teams) are removed, its
+    servers go back to the reseller, and the customer is deleted. What went, counted."""
+    servers = list(customer.servers.select_related("connection"))
+    assign(None, servers, actor=actor)
+    people = User.objects.filter(customer=customer)
+    counts = {
+        "customer": customer.name,
+        "people": people.count(),
+        "teams": customer.teams.count(),
+        "servers": len(servers),
+    }
+    people.delete()  # their grants and memberships go with them
+    customer.teams.all().delete()  # the teams' grants and invitations too
+    customer.delete()
+    record("customer.terminate", actor=actor, details=counts)
+    return counts

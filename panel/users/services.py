@@ -75,3 +75,10 @@ def send_reset_link(user, link: str) -> None:
     """E-mail the link to the user, in their brand. OSError when the mail server fails."""
     context = {"link": link, "ends": reset_link_ends()}
     mail_user(user, "users/reset_email_subject.txt", "users/reset_email_body.txt", context)
+
+
+def send_welcome(user) -> None:
+    """E-mail a new user (made by a billing system) a link to choose their password, in
+    their brand. OSError when the mail server fails."""
+    context = {"link": reset_link(user), "ends": reset_link_ends()}
+    mail_user(user, "users/welcome_email_subject.txt", "users/welcome_email_body.txt", context)
