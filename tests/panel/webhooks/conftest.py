@@ -108,3 +108,27 @@ def announced():
     core_events.event.connect(listen, dispatch_uid="test-announced")
     yield seen
     core_events.event.disconnect(dispatch_uid="test-announced")
+
+
+@pytest.fixture
+def fjord(servers):
+    """A customer with the first two servers."""
+    from panel.customers.models import Customer
+
+    customer = Customer.objects.create(name="Fjord Bakery", external_ref="C-100")
+    for server in servers[:2]:
+        server.customer = customer
+        server.save(update_fields=["customer"])
+    return customer
+
+
+@pytest.fixture
+def nordlys(servers):
+    """A customer with the third and fourth servers."""
+    from panel.customers.models import Customer
+
+    customer = Customer.objects.create(name="Nordlys Media")
+    for server in servers[2:4]:
+        server.customer = customer
+        server.save(update_fields=["customer"])
+    return customer
