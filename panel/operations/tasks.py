@@ -211,8 +211,8 @@ def _finish(op: Operation, status: str, **fields) -> None:
 
 
 def _announce(type: str, op: Operation) -> None:
-    """An operation event for webhooks: the operation and its server, never its input or
-    result (a reinstall's input names no secret, but a kind's may one day)."""
+    """An operation event for webhooks: which operation, on which server, and its status;
+    not its input or result (what those hold is each kind's own business)."""
     server = op.server
     events.announce(
         type,
