@@ -53,6 +53,15 @@ def beat_schedule() -> dict:
             "task": "panel.accounts.tasks.prune_sign_in_links",
             "schedule": 6 * 3600.0,
         },
+        # Webhook deliveries whose task was lost are queued again (panel.webhooks.tasks).
+        "sweep-webhook-deliveries": {
+            "task": "panel.webhooks.tasks.sweep_deliveries",
+            "schedule": 60.0,
+        },
+        "prune-webhook-deliveries": {
+            "task": "panel.webhooks.tasks.prune_deliveries",
+            "schedule": 6 * 3600.0,
+        },
         # Audit entries older than PANEL_AUDIT_RETENTION_DAYS (panel.audit.tasks).
         "prune-audit-log": {
             "task": "panel.audit.tasks.prune_audit_log",

@@ -197,6 +197,7 @@ INSTALLED_APPS = [
     "panel.branding",
     "panel.users",
     "panel.customers",
+    "panel.webhooks",
     # The top floor: home, status, error pages, context processor, management commands.
     "panel.site",
 ]
@@ -462,6 +463,12 @@ PANEL_POWER_COOLDOWN = envint("PANEL_POWER_COOLDOWN", 10)
 PANEL_GRAPH_TTL = envint("PANEL_GRAPH_TTL", 300)
 # Audit entries older than this many days are removed by beat.
 PANEL_AUDIT_RETENTION_DAYS = envint("PANEL_AUDIT_RETENTION_DAYS", 365)
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+# On: webhooks may go to loopback, private and link-local addresses (a demo, a receiver on
+# the same network). Off, such an address is refused, however the host name resolves.
+PANEL_WEBHOOK_ALLOW_PRIVATE = envbool("PANEL_WEBHOOK_ALLOW_PRIVATE", False)
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("grants/", include("panel.grants.urls")),
     path("teams/", include("panel.teams.urls")),
     path("customers/", include("panel.customers.urls")),
+    path("webhooks/", include("panel.webhooks.urls")),
     path("", include("panel.audit.urls")),
     path("servers/", include("panel.graphs.urls")),
     path("billing/", include("panel.billing.urls")),

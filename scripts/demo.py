@@ -345,6 +345,8 @@ def demo_env(data_dir: Path, keys: dict[str, str], base: dict[str, str]) -> dict
     env.setdefault("PANEL_DEBUG", "0")
     env.setdefault("PANEL_DEMO", "1")
     env.setdefault("PANEL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    # Webhooks to a receiver on this machine (127.0.0.1), as one tries them out.
+    env.setdefault("PANEL_WEBHOOK_ALLOW_PRIVATE", "1")
     for key, value in keys.items():
         env.setdefault(key, value)
     # Two demos on one machine share its Redis: a queue and cache keys of each data

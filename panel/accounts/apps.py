@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "panel.accounts"
     label = "accounts"
     verbose_name = _("Local users")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - announces new people (user.joined)

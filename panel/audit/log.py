@@ -78,6 +78,13 @@ LABELS = {
     "customer.suspend": _("Suspended a customer"),
     "customer.reactivate": _("Reactivated a customer"),
     "customer.terminate": _("Ended a customer for good"),
+    "webhook.create": _("Added a webhook endpoint"),
+    "webhook.update": _("Changed a webhook endpoint"),
+    "webhook.delete": _("Deleted a webhook endpoint"),
+    "webhook.rotate_secret": _("Rotated a webhook endpoint's secret"),
+    "webhook.resend": _("Resent a webhook message"),
+    "webhook.test": _("Sent a test webhook message"),
+    "webhook.disable": _("A webhook endpoint was disabled"),
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from panel.accounts.models import User
 from panel.audit.log import record
 from panel.audit.models import AuditEntry
+from panel.core import events
 from panel.core.actors import Actor, Origin
 from panel.core.outcomes import Outcome, new_key, refused
 from panel.users.services import send_welcome
@@ -75,6 +76,7 @@ def suspend(customer: Customer, *, actor: Actor, power_off: bool = False) -> lis
         )
     record("customer.suspend", actor=actor, details={"customer": customer.name})
     customer.refresh_from_db()
+    _announce("customer.suspended", customer)
     return outcomes
 
 
@@ -82,6 +84,12 @@ def reactivate(customer: Customer, *, actor: Actor) -> None:
     Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE, suspended_at=None)
     record("customer.reactivate", actor=actor, details={"customer": customer.name})
     customer.refresh_from_db()
+    _announce("customer.reactivated", customer)
+
+
+def _announce(type: str, customer: Customer) -> None:
+    facts = {"id": customer.pk, "name": customer.name, "external_ref": customer.external_ref}
+    events.announce(type, {"customer": facts}, customer_id=customer.pk)
 
 
 def create(customer: Customer, *, actor: Actor) -> Customer:

@@ -7,6 +7,8 @@ are translated where they are used: on a page, or in a task (which activates the
 of the request that started the operation, see tasks.py). The progress, failure and
 summary that check() returns are made with gettext while the task runs, in that language.
 
+`succeeded(op)`, if given, runs once when the operation succeeded.
+
 `send(client, op)` makes the ONE upstream write and returns non-secret facts for
 `op.result`; it is never called twice for an operation. `check(client, op)` only reads and
 says where the work stands (a Check); it runs again and again until done.
@@ -46,6 +48,8 @@ class Kind:
     longest_pause: float = 5.0  # the pause between checks grows to this
     give_up_after: int = 3600  # seconds after the write: "it did not finish"
     unknown_grace: int = 300  # seconds an UNKNOWN write may take to show up
+    # Called once the operation succeeded (e.g. to announce "snapshot.created").
+    succeeded: Callable | None = None
 
 
 KINDS: dict[str, Kind] = {}

@@ -37,7 +37,7 @@ from panel.audit.log import record
 from panel.audit.models import AuditEntry
 from panel.connections.errors import ConnectionProblem, explain
 from panel.connections.services import api
-from panel.core import locks
+from panel.core import events, locks
 from panel.core.actors import Actor
 from panel.core.workers import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
 from panel.grants.access import holds
@@ -82,6 +82,7 @@ def _run(op_id: int, language: str | None) -> None:
     op = Operation.objects.select_related("server", "connection", "initiator").get(pk=op_id)
     kind = KINDS[op.kind]
     _audit(op, f"{op.kind}.started")
+    _announce("operation.started", op)
     if not _still_allowed(op, kind.key):
         _finish(op, Status.FAILED, error=_("Permission withdrawn: nothing was sent to the server."))
         return
@@ -202,7 +203,27 @@ def _finish(op: Operation, status: str, **fields) -> None:
     op.refresh_from_db()
     result = AuditEntry.Result.OK if status == Status.SUCCEEDED else AuditEntry.Result.FAILED
     _audit(op, f"{op.kind}.finished", result=result, message=op.error)
+    _announce("operation.finished", op)
+    kind = KINDS[op.kind]
+    if status == Status.SUCCEEDED and kind.succeeded is not None:
+        kind.succeeded(op)
     notify.finished(op)
+
+
+def _announce(type: str, op: Operation) -> None:
+    """An operation event for webhooks: which operation, on which server, and its status;
+    not its input or result (what those hold is each kind's own business)."""
+    server = op.server
+    events.announce(
+        type,
+        {
+            "server": events.server_facts(server)
+            if server is not None
+            else {"id": None, "srv_id": op.srv_id, "name": op.server_name},
+            "operation": {"id": op.pk, "kind": op.kind, "status": op.status},
+        },
+        customer_id=server.customer_id if server is not None else None,
+    )
 
 
 def _audit(op: Operation, action: str, **kwargs) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panel.commands.base import UpstreamCall
+from panel.core import events
 
 
 class PowerAction(NamedTuple):
@@ -139,6 +140,11 @@ class Rename(UpstreamCall):
         row = self.server
         row.changed(name=self.name, display_name=self.name or row.label or row.hostname)
         outcome.data["name"] = self.name
+        events.announce(
+            "server.renamed",
+            {"server": events.server_facts(row), "previous_name": self.old},
+            customer_id=row.customer_id,
+        )
 
 
 @dataclass(kw_only=True)

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_noop
 from panel.connections.errors import ConnectionProblem, describe
 from panel.connections.models import Connection
 from panel.connections.services import api
+from panel.core import events
 from panel.core.locks import UNAVAILABLE, CacheLock
 from terrahost_client.errors import TerrahostError
 from terrahost_client.models import Server
@@ -307,11 +308,18 @@ def store_servers(
     not purged by Monday's first listing.
     """
     listed = {server.id: server for server in servers if server.id}
-    known = dict(MirroredServer.objects.filter(connection=conn).values_list("srv_id", "raw_hash"))
+    known = {
+        srv_id: (raw_hash, status)
+        for srv_id, raw_hash, status in MirroredServer.objects.filter(connection=conn).values_list(
+            "srv_id", "raw_hash", "status"
+        )
+    }
     changed, unchanged = [], []
+    status_was: dict[int, str] = {}  # srv_id -> the status before, for those it changed of
     for srv_id, server in listed.items():
         raw_hash = record_hash(server.raw)
-        if known.get(srv_id) == raw_hash:
+        before = known.get(srv_id)
+        if before is not None and before[0] == raw_hash:
             unchanged.append(srv_id)
         else:
             # The row's other fields are worked out only for the servers that changed.
@@ -321,6 +329,8 @@ def store_servers(
                     connection=conn, srv_id=srv_id, first_seen_at=now, raw_hash=raw_hash, **values
                 )
             )
+            if before is not None and before[1] != values["status"]:
+                status_was[srv_id] = before[1]
     MirroredServer.objects.bulk_create(
         changed,
         batch_size=500,
@@ -340,6 +350,19 @@ def store_servers(
         MirroredServer.objects.filter(
             connection=conn, missing_since__isnull=False, missing_since__lt=now
         ).update(missing_since=F("missing_since") + (now - previous_listing))
+    if status_was:
+        rows = MirroredServer.objects.filter(connection=conn, srv_id__in=status_was)
+        for row in rows.only("pk", "srv_id", "display_name", "status", "customer_id"):
+            announce_status(row, status_was[row.srv_id])
+
+
+def announce_status(row: MirroredServer, previous: str) -> None:
+    """server.status_changed, for webhooks (a real change only: never a first import)."""
+    events.announce(
+        "server.status_changed",
+        {"server": events.server_facts(row), "status": row.status, "previous_status": previous},
+        customer_id=row.customer_id,
+    )
 
 
 def record_hash(record: dict) -> str:
@@ -386,6 +409,7 @@ def update_row(row: MirroredServer, server: Server) -> MirroredServer:
     changed = [f for f in LIST_FIELDS if getattr(row, f) != values[f]]
     if row.missing_since is not None:
         changed.append("missing_since")
+    previous_status = row.status
     if changed:
         for field in changed:
             setattr(row, field, values[field])
@@ -393,6 +417,8 @@ def update_row(row: MirroredServer, server: Server) -> MirroredServer:
         row.last_seen_at = now
         row.raw_hash = ""  # the next GET /servers rewrites the whole row
         row.save(update_fields=[*changed, "raw", "last_seen_at", "raw_hash"])
+        if "status" in changed:
+            announce_status(row, previous_status)
     return row
 
 

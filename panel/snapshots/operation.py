@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from panel.core import events
 from panel.operations.kinds import Check, Kind, register
 from panel.operations.models import Operation
 from terrahost_client.errors import BadRequest, NotFound, NotSupported
@@ -118,6 +119,29 @@ def check_delete(client, op) -> Check:
     return Check(seen=False, progress=progress)
 
 
+def _announce(type: str, op, snap_id) -> None:
+    server = op.server
+    if server is None:  # gone from the mirror meanwhile: nothing to say it of
+        return
+    events.announce(
+        type,
+        {
+            "server": events.server_facts(server),
+            "snapshot": {"id": snap_id, "name": op.input["name"]},
+            "operation": {"id": op.pk},
+        },
+        customer_id=server.customer_id,
+    )
+
+
+def created(op) -> None:
+    _announce("snapshot.created", op, op.result.get("snap_id"))
+
+
+def deleted(op) -> None:
+    _announce("snapshot.deleted", op, op.input["snap_id"])
+
+
 register(
     Kind(
         name="snapshot_create",
@@ -129,6 +153,7 @@ register(
         first_check=FIRST_CHECK,
         longest_pause=LONGEST_PAUSE,
         give_up_after=3 * 3600,
+        succeeded=created,
     )
 )
 register(
@@ -142,5 +167,6 @@ register(
         first_check=FIRST_CHECK,
         longest_pause=LONGEST_PAUSE,
         give_up_after=3600,
+        succeeded=deleted,
     )
 )

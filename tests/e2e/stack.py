@@ -310,6 +310,8 @@ class Stack:
             # E-mails are files in <work_dir>/mail (test_invitation reads its link there).
             "PANEL_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "PANEL_EMAIL_FILE_PATH": str(self.work_dir / "mail"),
+            # Webhooks to a receiver on 127.0.0.1.
+            "PANEL_WEBHOOK_ALLOW_PRIVATE": "1",
             **self.settings,
         }
 

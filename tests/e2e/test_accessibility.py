@@ -54,6 +54,7 @@ ADMIN_MENU = [
     "Teams",
     "Operations",
     "Audit log",
+    "Webhooks",
     "Branding",
     "Status",
 ]

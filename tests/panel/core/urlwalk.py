@@ -127,6 +127,16 @@ ADMIN = {
     "customers:suspend",
     "customers:reactivate",
     "customers:server",
+    # Webhooks: panel admins (every endpoint) and customer admins (their customer's own,
+    # tests/panel/webhooks); bob and charlie are neither.
+    "webhooks:list",
+    "webhooks:create",
+    "webhooks:detail",
+    "webhooks:edit",
+    "webhooks:rotate",
+    "webhooks:test",
+    "webhooks:delete",
+    "webhooks:resend",
 }
 # Answer only POST: a GET is 405 for anyone allowed past the login and access checks.
 POST_ONLY = {
@@ -157,6 +167,9 @@ POST_ONLY = {
     "isos:unmount",
     "snapshots:take",
     "snapshots:schedule",
+    "webhooks:rotate",
+    "webhooks:test",
+    "webhooks:resend",
 }
 # Answer only GET (and HEAD): a POST is 405 before any lookup.
 GET_ONLY = {
@@ -181,6 +194,8 @@ GET_ONLY = {
     "accounts:two_factor",
     "customers:list",
     "customers:detail",
+    "webhooks:list",
+    "webhooks:detail",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -268,6 +283,26 @@ def _invitation(user):
     return invitation
 
 
+def _delivery():
+    """A delivered message of a reseller-wide endpoint (the walk's)."""
+    from panel.core import crypto
+    from panel.webhooks.models import Delivery, Endpoint
+
+    endpoint, _ = Endpoint.objects.get_or_create(
+        url="https://hooks.example.org/walk",
+        defaults={
+            "events": ["server.renamed"],
+            "secret_encrypted": crypto.encrypt("whsec_d2Fsaw=="),
+        },
+    )
+    delivery, _ = Delivery.objects.get_or_create(
+        endpoint=endpoint,
+        message_id="msg_walk",
+        defaults={"event_type": "server.renamed", "payload": "{}", "status": "delivered"},
+    )
+    return delivery
+
+
 def url_builder(*, connection, server, user, grant):
     """A function name -> URL, with `connection`, `server`, `user` and `grant` for the
     names that take an id."""
@@ -287,6 +322,10 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = _brand().pk
             elif name in ("grants:revoke", "grants:edit"):
                 kwargs[key] = grant.pk
+            elif key == "endpoint_id":
+                kwargs[key] = _delivery().endpoint_id
+            elif key == "delivery_id":
+                kwargs[key] = _delivery().pk
             elif key == "customer_id":
                 kwargs[key] = _customer().pk
             elif key == "team_id":

@@ -46,19 +46,39 @@ CUSTOMER_ADMIN_PAGES = {
     "grants:server_picker",
     "audit:list",
     "customers:list",
+    "webhooks:list",
+    "webhooks:create",
 }
 # Admin pages naming one customer or person: a customer's admin opens their own customer's.
 CUSTOMER_ADMIN_NAMING = {"customers:detail", "users:view_as"}
+# ...and pages of their own customer's things, which the walk names of someone else (a
+# webhook endpoint of the reseller's): not there for them.
+CUSTOMER_ADMIN_THINGS = {
+    "webhooks:detail",
+    "webhooks:edit",
+    "webhooks:rotate",
+    "webhooks:test",
+    "webhooks:delete",
+    "webhooks:resend",
+}
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN))
 def test_reseller_pages_are_403_whatever_they_name(client, dag, ola, nordlys_url, name):
     url = nordlys_url(name)
-    runs = CUSTOMER_ADMIN_PAGES | CUSTOMER_ADMIN_NAMING
+    runs = CUSTOMER_ADMIN_PAGES | CUSTOMER_ADMIN_NAMING | CUSTOMER_ADMIN_THINGS
     for person in (ola, dag) if name not in runs else (ola,):
         client.force_login(person)
         assert client.get(url).status_code == 403, (name, person)
         assert client.post(url).status_code == 403, (name, person)
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOMER_ADMIN_THINGS))
+def test_someone_elses_things_are_404_for_a_customer_admin(client, dag, nordlys_url, name):
+    client.force_login(dag)
+    url = nordlys_url(name)
+    assert client.get(url).status_code == (405 if name in POST_ONLY else 404), name
+    assert client.post(url).status_code == (405 if name in GET_ONLY else 404), name
 
 
 @pytest.mark.parametrize("name", sorted(CUSTOMER_ADMIN_PAGES))

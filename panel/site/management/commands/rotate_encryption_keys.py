@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from panel.connections.services import rotate_secrets
 from panel.operations.services import rotate_root_passwords
+from panel.webhooks.services import rotate_secrets as rotate_webhook_secrets
 
 
 class Command(BaseCommand):
@@ -25,6 +26,15 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"{unreadable} waiting root password(s) cannot be decrypted with any key; "
                     "left as they are (they are erased 24 hours after their reinstall)."
+                )
+            )
+        rotated, unreadable = rotate_webhook_secrets()
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the secrets of {rotated} webhooks."))
+        if unreadable:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{unreadable} webhook endpoint(s): no key decrypts their secret; left as "
+                    "they are. Rotate their secret on their page."
                 )
             )
         for name in result.undecryptable:
