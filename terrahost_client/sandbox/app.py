@@ -7,6 +7,7 @@ One lock guards the state. A call goes: latency, then the "before" faults
 """
 
 import json
+import re
 import threading
 import time
 import traceback
@@ -33,6 +34,9 @@ from .faults import Faults
 from .replies import ApiError, Reply, bad_gateway, error
 from .seed import build_state
 from .validate import BadRequest, is_digits, number
+
+# POST /_sandbox/servers/{id}: suspend, unsuspend or cancel one server.
+_SERVER_CONTROL = re.compile(r"^/servers/(\d{1,12})$")
 
 UNMATCHED = "<unmatched>"
 
@@ -267,6 +271,9 @@ class SandboxApp:
             ("POST", "/reset"): self._reset_request,
         }
         handler = handlers.get((method, path))
+        if handler is None and method == "POST" and _SERVER_CONTROL.match(path):
+            srv_id = int(_SERVER_CONTROL.match(path).group(1))
+            handler = lambda body: self._set_server(srv_id, body)  # noqa: E731
         if handler is None:
             if any(p == path for _, p in handlers):
                 return Reply(405, {"error": "Method not allowed."})
@@ -296,6 +303,32 @@ class SandboxApp:
     def _reset_request(self, body):
         self.reset()
         return {"reset": True}
+
+    def _set_server(self, srv_id: int, body: dict) -> dict:
+        """`POST /_sandbox/servers/{id}` {"suspended": bool, "cancelled": bool}: what the
+        provider does to a server that the API cannot (suspend it, cancel its order)."""
+        if not body or set(body) - {"suspended", "cancelled"}:
+            raise BadRequest('Expected {"suspended": true|false} and/or {"cancelled": true|false}.')
+        if any(not isinstance(value, bool) for value in body.values()):
+            raise BadRequest("suspended and cancelled are true or false.")
+        with self.lock:
+            server = self.state.servers.get(srv_id)
+            if server is None:
+                raise BadRequest(f"No server {srv_id}.")
+            if "suspended" in body:
+                server.suspended = body["suspended"]
+                server.suspended_date = int(self.now()) if body["suspended"] else 0
+            if "cancelled" in body:
+                server.order["order_status"] = "cancelled" if body["cancelled"] else "active"
+                server.order["order_cancel_reason"] = (
+                    "Cancelled by the customer" if body["cancelled"] else ""
+                )
+            server.touch()
+            return {
+                "id": srv_id,
+                "suspended": server.suspended,
+                "cancelled": server.order.get("order_status") == "cancelled",
+            }
 
 
 def _read_body(environ):

@@ -338,3 +338,32 @@ def test_expiring_tokens_does_not_replay_the_same_outcomes():
     reseeded = [app._fault_rng.random() for _ in range(5)]
     app.set_faults({"timeout_rate": 0.1})  # the same odds again: the sequence goes on
     assert [app._fault_rng.random() for _ in range(5)] != reseeded
+
+
+def test_a_server_is_suspended_unsuspended_and_cancelled_through_the_control_plane(api):
+    from terrahost_client.models import Server
+
+    api.login()
+    srv_id = api.servers()[0]["srv_id"]
+    answer = api.control("POST", f"/servers/{srv_id}", json={"suspended": True})
+    assert answer.json() == {"id": int(srv_id), "suspended": True, "cancelled": False}
+    assert api.server(srv_id)["srv_suspended"] is True
+    assert api.get(f"/servers/{srv_id}/reboot").status_code == 403
+    api.control("POST", f"/servers/{srv_id}", json={"suspended": False, "cancelled": True})
+    server = Server.from_api(api.server(srv_id))
+    assert server.status == "cancelled" and not server.is_suspended
+    api.control("POST", f"/servers/{srv_id}", json={"cancelled": False})
+    assert Server.from_api(api.server(srv_id)).status in ("running", "stopped")
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/servers/1", {"suspended": "yes"}),
+        ("/servers/1", {"paused": True}),
+        ("/servers/1", {}),
+        ("/servers/999999", {"suspended": True}),
+    ],
+)
+def test_the_server_control_refuses_what_it_cannot_do(api, path, body):
+    assert api.control("POST", path, json=body).status_code == 400
