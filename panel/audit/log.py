@@ -76,6 +76,8 @@ LABELS = {
     "customer.server_assign": _("Assigned a server to a customer"),
     "customer.suspend": _("Suspended a customer"),
     "customer.reactivate": _("Reactivated a customer"),
+    "token.create": _("Created an API token"),
+    "token.revoke": _("Revoked an API token"),
 }
 
 
@@ -111,7 +113,10 @@ def record(
     entry = AuditEntry(
         action=action,
         actor=user,
-        actor_name=(user.get_username() if user is not None else actor_name)[:150],
+        # A person by their username, a token as "API token 'billing' (of alice)".
+        actor_name=(actor.name if user is not None or actor.token is not None else actor_name)[
+            :150
+        ],
         actor_kind=actor.kind,
         origin=actor.origin,
         server=server,

@@ -17,6 +17,9 @@ PUBLIC = {
     "teams:join",
     # The login's code step: with no login waiting for a code, back to the login page.
     "accounts:login_code",
+    # The API's OpenAPI document and its documentation page (the API itself is API below).
+    "api:schema",
+    "api:docs",
 }
 # Public URLs that take arguments, and what to build them with (a link that does not work:
 # the page says so).
@@ -37,6 +40,32 @@ USER = {
     "accounts:recovery_codes",
     "accounts:two_factor_off",
     "accounts:sudo",
+    # API tokens: everyone's own (and admins' application tokens; revoking someone else's
+    # personal token is a 404).
+    "tokens:list",
+    "tokens:create",
+    "tokens:server_picker",
+    "tokens:revoke",
+}
+# The API under /api/v1/: token-only (a session is ignored there), walked with tokens by
+# tests/panel/api/test_url_walk.py; its scopes are panel.tokens.scopes.
+API = {
+    "api:servers",
+    "api:server",
+    "api:power",
+    "api:console",
+    "api:reverse_dns",
+    "api:snapshots",
+    "api:snapshot",
+    "api:reinstall",
+    "api:isos",
+    "api:iso_mount",
+    "api:iso_unmount",
+    "api:upgrade",
+    "api:ipv4",
+    "api:operations",
+    "api:operation",
+    "api:reveal_password",
 }
 # Every server-scoped URL and the one permission key that allows it. A user holding every
 # other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
@@ -179,6 +208,8 @@ GET_ONLY = {
     "accounts:two_factor",
     "customers:list",
     "customers:detail",
+    "tokens:list",
+    "tokens:server_picker",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -266,6 +297,21 @@ def _invitation(user):
     return invitation
 
 
+def _application_token():
+    """An application token, made by the first panel admin."""
+    from panel.accounts.models import User
+    from panel.core.actors import Actor
+    from panel.tokens import services
+    from panel.tokens.models import ApiToken
+
+    token = ApiToken.objects.filter(name="URL walk").first()
+    if token is None:
+        admin = User.objects.filter(is_panel_admin=True).order_by("pk").first()
+        actor = Actor.person(admin)
+        token, _secret = services.create(actor, name="URL walk", application=True, scopes=[])
+    return token
+
+
 def url_builder(*, connection, server, user, grant):
     """A function name -> URL, with `connection`, `server`, `user` and `grant` for the
     names that take an id."""
@@ -289,6 +335,8 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = _customer().pk
             elif key == "team_id":
                 kwargs[key] = _team(user).team_id
+            elif key == "token_id":
+                kwargs[key] = _application_token().pk
             elif key == "invitation_id":
                 kwargs[key] = _invitation(user).pk
             elif key == "membership_id":
