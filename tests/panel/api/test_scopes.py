@@ -126,3 +126,12 @@ def test_people_are_offered_only_scopes_within_what_they_hold(bob, alice):
     admins = {scope.name for scope in offered(alice, application=False)}
     assert "customers:write" not in admins and "reinstall" in admins and "webhooks:write" in admins
     assert {scope.name for scope in offered(alice, application=True)} == set(SCOPES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_every_endpoint_needs_a_token(endpoint, api, db):
+    method, path = endpoint.split(" ", 1)
+    url = path.replace("{id}", "1").replace("{snapshot_id}", "1")
+    answer = getattr(api(None), method.lower())(url)
+    assert answer.status_code == 401 and answer["Content-Type"] == PROBLEM
+    assert answer["WWW-Authenticate"] == "Bearer"
