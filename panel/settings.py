@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import sys
 import tempfile
 import uuid
@@ -500,10 +501,21 @@ PANEL_AUDIT_RETENTION_DAYS = envint("PANEL_AUDIT_RETENTION_DAYS", 365)
 
 # --- The panel's own API (panel.api) and its tokens (panel.tokens) -----------------------------
 
+
 # Requests per token: all of them, and those that change something (POST, PATCH, DELETE).
 # "N/s", "N/min", "N/hour" or "N/day"; over it, 429 with Retry-After.
-PANEL_API_RATE = env("PANEL_API_RATE", "600/min")
-PANEL_API_WRITE_RATE = env("PANEL_API_WRITE_RATE", "120/min")
+def api_rate(name: str, value: str) -> str:
+    value = value.strip().lower()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|min|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per s, min, hour or day, e.g. 600/min, "
+            f"not {value!r}."
+        )
+    return value
+
+
+PANEL_API_RATE = api_rate("PANEL_API_RATE", env("PANEL_API_RATE", "600/min"))
+PANEL_API_WRITE_RATE = api_rate("PANEL_API_WRITE_RATE", env("PANEL_API_WRITE_RATE", "120/min"))
 
 REST_FRAMEWORK = {
     # Token-only: no session, so no cookie and no CSRF surface.
