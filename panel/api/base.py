@@ -117,7 +117,7 @@ def refusal(outcome: Outcome) -> Problem:
         return Problem(403, outcome.message)
     if "retry_after" in data:
         return Problem(
-            429, outcome.message, kind="cooldown", headers={"Retry-After": data["retry_after"]}
+            429, outcome.message, kind="cooldown", headers={"Retry-After": str(data["retry_after"])}
         )
     if data.get("unavailable"):
         return Problem(503, outcome.message, kind="unavailable", headers={"Retry-After": "10"})

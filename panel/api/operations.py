@@ -19,7 +19,7 @@ from .problems import NOT_FOUND, Problem
 
 
 def _operations(view: TokenView):
-    return Operation.objects.filter(server__in=view.servers()).select_related("server")
+    return Operation.objects.filter(server__in=view.servers())
 
 
 @extend_schema(

@@ -117,8 +117,8 @@ def create(
 
 
 def revoke(actor, token: ApiToken) -> None:
-    """Revoke `token` (its owner, or a panel admin for an application token): refused from
-    its next request on, and by queued operations it started."""
+    """Revoke `token` (its owner, or a panel admin): refused from its next request on, and
+    by queued operations it started."""
     by = actor.user
     if not may_revoke(by, token):
         raise PermissionDenied("You cannot revoke this token.")
@@ -130,9 +130,9 @@ def revoke(actor, token: ApiToken) -> None:
 
 
 def may_revoke(user, token: ApiToken) -> bool:
-    if token.is_application:
-        return is_panel_admin(user)
-    return token.owner_id == user.pk
+    """Its owner; and panel admins any token (an application token, or someone's that
+    leaked)."""
+    return is_panel_admin(user) or (token.owner_id is not None and token.owner_id == user.pk)
 
 
 def _facts(token: ApiToken) -> dict:
@@ -190,9 +190,7 @@ def touch(token: ApiToken, address: str) -> None:
 
 
 def visible_tokens(user):
-    """The tokens the API tokens page lists for `user`: their own, and for panel admins
-    the application tokens."""
-    mine = ApiToken.objects.filter(owner=user)
-    if is_panel_admin(user):
-        mine = mine | ApiToken.objects.filter(kind=ApiToken.Kind.APPLICATION)
-    return mine.select_related("owner").prefetch_related("servers")
+    """The tokens the API tokens page lists for `user`: their own; for panel admins every
+    token (the application tokens, and everyone's, to revoke one that leaked)."""
+    tokens = ApiToken.objects.all() if is_panel_admin(user) else ApiToken.objects.filter(owner=user)
+    return tokens.select_related("owner").prefetch_related("servers")

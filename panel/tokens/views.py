@@ -1,6 +1,7 @@
 """The API tokens page (every logged-in user): their tokens, Create token (in sudo mode;
 the token is shown once, on the answer to the form, never stored or cached), and Revoke
-(asked first). Panel admins also see and make application tokens here."""
+(asked first). Panel admins also see and make application tokens here, and see (and may
+revoke) everyone's."""
 
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ def _describe(token):
 @require_GET
 def token_list(request):
     tokens = [_describe(token) for token in services.visible_tokens(request.user)]
+    mine = request.user.pk
     context = {
-        "personal": [token for token in tokens if token.owner_id == request.user.pk],
+        "personal": [token for token in tokens if token.owner_id == mine],
         "application": [token for token in tokens if token.is_application],
+        "others": [t for t in tokens if t.owner_id is not None and t.owner_id != mine],
     }
     return render(request, "tokens/token_list.html", context)
 

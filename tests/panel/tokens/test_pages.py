@@ -147,7 +147,19 @@ def test_revoke_asks_first_then_revokes(bob_client, bob):
     assert "Revoked" in bob_client.get(LIST).text
 
 
-def test_nobody_revokes_someone_elses_token(alice, bob):
+def test_admins_see_and_may_revoke_everyones_tokens(alice_client, bob):
+    from panel.core.actors import Actor
+    from panel.tokens import services
+
+    token, _secret = services.create(Actor.person(bob), name="leaked", scopes=["servers:read"])
+    page = alice_client.get(LIST)
+    assert "leaked" in page.context["others"][0].name
+    assert alice_client.post(reverse("tokens:revoke", args=[token.pk])).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_by_name == "alice"
+
+
+def test_nobody_else_revokes_someone_elses_token(alice, bob, charlie):
     from django.test import Client
 
     from ..conftest import log_in
@@ -158,5 +170,8 @@ def test_nobody_revokes_someone_elses_token(alice, bob):
     assert bob_client.post(reverse("tokens:revoke", args=[app_token.pk])).status_code == 404
     create(bob_client)
     bobs = ApiToken.objects.get(owner__username="bob")
-    assert alice_client.post(reverse("tokens:revoke", args=[bobs.pk])).status_code == 404
+    charlie_client = log_in(Client(), charlie)
+    assert charlie_client.get(reverse("tokens:revoke", args=[bobs.pk])).status_code == 404
+    assert charlie_client.post(reverse("tokens:revoke", args=[bobs.pk])).status_code == 404
+    assert bobs.prefix not in charlie_client.get(LIST).text
     assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
