@@ -531,7 +531,6 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": None,  # no OPTIONS answers: one less thing to document
     "EXCEPTION_HANDLER": "panel.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Server panel API",

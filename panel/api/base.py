@@ -37,7 +37,7 @@ class TokenView(APIView):
     # No OPTIONS: nothing to say that the OpenAPI document does not (405 like any other).
     http_method_names = ["get", "post", "patch", "delete", "head"]
 
-    def needs(self) -> tuple[str, str] | None:
+    def needs(self) -> tuple[str, str | None] | None:
         """(scope, permission key) this request's endpoint needs (panel.tokens.scopes)."""
         match = self.request.resolver_match
         return ENDPOINTS.get(endpoint(self.request.method, match.route))

@@ -7,9 +7,11 @@ here (panel.tokens.access), and the token form offers these.
     "POST /api/v1/servers/{id}/power/": "power.control"
 
 an endpoint (the method and the path as the OpenAPI document writes it) and the key the
-token's owner must hold on that server (or on the servers listed, for a list). Scopes for
-resources without a server (customers, webhooks, sign-in links) name no key; their
-endpoints check what they need themselves.
+token's owner must hold on that server (or on the servers listed, for a list). An endpoint
+of a resource without a server (customers, webhooks, sign-in links) names None instead, and
+checks what else it needs itself; a view answers every endpoint it has here, so a new one
+is added to its scope below (tests/panel/api/test_scopes.py holds the registry to the
+OpenAPI document).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from panel.grants.access import is_customer_admin, is_panel_admin, keys_anywhere
 class Scope:
     name: str
     label: Promise  # what it allows, in plain words
-    endpoints: dict[str, str] = field(default_factory=dict)
+    endpoints: dict[str, str | None] = field(default_factory=dict)
     # Customer management belongs to the panel: only application tokens may have it.
     application_only: bool = False
     # For scopes without keys: only panel admins' and customer admins' personal tokens.
@@ -35,7 +37,7 @@ class Scope:
 
     @property
     def keys(self) -> frozenset[str]:
-        return frozenset(self.endpoints.values())
+        return frozenset(key for key in self.endpoints.values() if key)
 
 
 _S = "/api/v1/servers/{id}/"
@@ -132,8 +134,8 @@ SCOPES: dict[str, Scope] = {
     )
 }
 
-# Endpoint -> (scope, key).
-ENDPOINTS: dict[str, tuple[str, str]] = {
+# Endpoint -> (scope, key or None).
+ENDPOINTS: dict[str, tuple[str, str | None]] = {
     endpoint: (scope.name, key)
     for scope in SCOPES.values()
     for endpoint, key in scope.endpoints.items()

@@ -5,11 +5,11 @@ against the panel on the sandbox, and every answer must be no 500 and match the 
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -76,11 +76,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(
+@hypothesis.settings(
     max_examples=6,
     deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
+    database=None,  # nothing written under .hypothesis/
+    suppress_health_check=list(hypothesis.HealthCheck),
 )
 def test_the_api_keeps_its_document(case, targets, queued):
     if "id" in (case.path_parameters or {}):
