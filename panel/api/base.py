@@ -25,6 +25,7 @@ from panel.core.actors import Actor
 from panel.core.ids import parse_id
 from panel.core.outcomes import NOT_ALLOWED_MESSAGE, Outcome, Result
 from panel.core.scrub import scrub
+from panel.grants.access import is_panel_admin
 from panel.operations.models import Operation
 from panel.tokens.access import allows, servers_of
 from panel.tokens.scopes import ENDPOINTS, endpoint
@@ -50,6 +51,12 @@ class TokenView(APIView):
             address=client_address(request._request) or None,
             user_agent=request.headers.get("User-Agent", ""),
         )
+
+    @property
+    def staff(self) -> bool:
+        """The panel's own (an application token, or an admin's): sees provider accounts."""
+        token = self.request.auth
+        return token.is_application or is_panel_admin(token.owner)
 
     def servers(self):
         """The servers this token sees (one query), for lists."""

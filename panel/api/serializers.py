@@ -36,10 +36,13 @@ class Connection(serializers.Serializer):
 
 
 class Server(serializers.ModelSerializer):
+    """A server as the mirror has it. Its connection (the provider account) is the panel's
+    staff's business, as on the pages: null for anyone else's token (context "staff")."""
+
     provider_id = serializers.IntegerField(source="srv_id", help_text="The provider's id.")
     os = serializers.CharField(source="os_name")
     ips = serializers.ListField(child=serializers.CharField(), source="addresses")
-    connection = Connection()
+    connection = Connection(allow_null=True, help_text="For the panel's staff only.")
     customer = serializers.IntegerField(source="customer_id", allow_null=True)
     updated_at = serializers.DateTimeField(
         source="last_seen_at", help_text="When the provider last listed it."
@@ -69,6 +72,12 @@ class Server(serializers.ModelSerializer):
             "missing",
         ]
         read_only_fields = fields
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        if not self.context.get("staff"):
+            data["connection"] = None
+        return data
 
 
 class Operation(serializers.ModelSerializer):

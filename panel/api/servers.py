@@ -37,6 +37,9 @@ class ServerList(TokenView, generics.ListAPIView):
 
     serializer_class = s.Server
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "staff": self.staff}
+
     def get_queryset(self):
         servers = self.servers().select_related("connection")
         params = self.request.query_params
@@ -61,7 +64,7 @@ class ServerList(TokenView, generics.ListAPIView):
 class ServerDetail(TokenView):
     @extend_schema(summary="One server", responses=s.Server)
     def get(self, request, id):
-        return Response(s.Server(self.server(id)).data)
+        return Response(s.Server(self.server(id), context={"staff": self.staff}).data)
 
     @extend_schema(summary="Rename a server", request=s.Rename, responses=s.Server)
     @idempotent
@@ -72,7 +75,7 @@ class ServerDetail(TokenView):
         name = s.checked_by(RenameForm, data.validated_data)["name"]
         command = commands.Rename(actor=self.actor, server=row, key=request.command_key, name=name)
         self.run(command)
-        return Response(s.Server(row).data)
+        return Response(s.Server(row, context={"staff": self.staff}).data)
 
 
 class Power(TokenView):

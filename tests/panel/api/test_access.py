@@ -193,5 +193,7 @@ def test_a_personal_token_goes_with_its_owner(api, bob):
 def test_white_labelled_owners_read_no_provider_names(bob_api, app_api, servers):
     mine = bob_api.get(server_url(servers[0])).json()
     assert mine["label"] == f"Server {servers[0].srv_id}"
+    assert mine["connection"] is None  # the provider account: staff only, as on the pages
+    assert bob_api.get("/api/v1/servers/").json()["results"][0]["connection"] is None
     panel = app_api.get(server_url(servers[0])).json()
-    assert "terrahost" in panel["label"]
+    assert "terrahost" in panel["label"] and panel["connection"]["name"] == "Sandbox"
