@@ -30,10 +30,11 @@ COPY . .
 RUN chmod 0755 scripts/docker-entrypoint.sh
 
 # Static files are baked into the image (served by WhiteNoise). Settings refuse to load
-# without a secret key and an encryption key, so this step gets throwaway ones that exist
-# only for this command and are not kept in the image.
+# without a secret key, an encryption key and the API tokens' pepper, so this step gets
+# throwaway ones that exist only for this command and are not kept in the image.
 RUN PANEL_SECRET_KEY=collectstatic-only-not-a-secret \
     PANEL_ENCRYPTION_KEYS="$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+    PANEL_API_PEPPER="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     python manage.py collectstatic --noinput
 
 USER panel

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import sys
 import tempfile
 import uuid
@@ -160,6 +161,34 @@ PANEL_ENCRYPTION_KEYS = encryption_keys(
     warn=(lambda text: None) if TESTING else None,
 )
 
+
+def api_peppers(peppers: list[str], *, debug: bool, secret_key: str) -> list[str]:
+    """PANEL_API_PEPPER checked: the keys of the API tokens' HMAC (panel.tokens). The first
+    hashes new tokens, every one verifies; in debug mode without one, a development pepper
+    derived from the secret key."""
+    if not peppers:
+        if not debug:
+            raise ImproperlyConfigured(
+                "PANEL_API_PEPPER is not set. It is the server-side key of the API tokens' "
+                "hashes: set it to a long random string, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, "
+                "or set PANEL_DEBUG=1 for local development."
+            )
+        return [hashlib.sha256(b"panel-dev-api-pepper:" + secret_key.encode()).hexdigest()]
+    for position, pepper in enumerate(peppers, start=1):
+        if len(pepper) < 32:
+            raise ImproperlyConfigured(
+                f"PANEL_API_PEPPER: pepper number {position} is too short (at least 32 "
+                "characters; make one with `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`)."
+            )
+    return peppers
+
+
+# Comma-separated, like PANEL_ENCRYPTION_KEYS: a new pepper goes first, the old one stays
+# after it while tokens hashed with it are in use (each moves to the first on its next use).
+PANEL_API_PEPPERS = api_peppers(envlist("PANEL_API_PEPPER"), debug=DEBUG, secret_key=SECRET_KEY)
+
 ALLOWED_HOSTS = envlist("PANEL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("PANEL_CSRF_TRUSTED_ORIGINS")
 
@@ -180,6 +209,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "panel.core",
     "panel.accounts",
     "panel.connections",
@@ -198,6 +230,8 @@ INSTALLED_APPS = [
     "panel.users",
     "panel.customers",
     "panel.webhooks",
+    "panel.tokens",
+    "panel.api",
     # The top floor: home, status, error pages, context processor, management commands.
     "panel.site",
 ]
@@ -211,6 +245,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The API is token-only: a session cookie sent along is ignored there (no CSRF surface).
+    "panel.api.middleware.TokenOnlyMiddleware",
     # An admin viewing the panel as someone else: that someone is the user, read-only.
     "panel.users.viewing.ViewAsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -469,6 +505,67 @@ PANEL_AUDIT_RETENTION_DAYS = envint("PANEL_AUDIT_RETENTION_DAYS", 365)
 # On: webhooks may go to loopback, private and link-local addresses (a demo, a receiver on
 # the same network). Off, such an address is refused, however the host name resolves.
 PANEL_WEBHOOK_ALLOW_PRIVATE = envbool("PANEL_WEBHOOK_ALLOW_PRIVATE", False)
+# --- The panel's own API (panel.api) and its tokens (panel.tokens) -----------------------------
+
+
+# Requests per token: all of them, and those that change something (POST, PATCH, DELETE).
+# "N/s", "N/min", "N/hour" or "N/day"; over it, 429 with Retry-After.
+def api_rate(name: str, value: str) -> str:
+    value = value.strip().lower()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|min|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per s, min, hour or day, e.g. 600/min, "
+            f"not {value!r}."
+        )
+    return value
+
+
+PANEL_API_RATE = api_rate("PANEL_API_RATE", env("PANEL_API_RATE", "600/min"))
+PANEL_API_WRITE_RATE = api_rate("PANEL_API_WRITE_RATE", env("PANEL_API_WRITE_RATE", "120/min"))
+
+REST_FRAMEWORK = {
+    # Token-only: no session, so no cookie and no CSRF surface.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["panel.api.authentication.BearerToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["panel.api.permissions.TokenScopes"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "panel.api.throttling.TokenRate",
+        "panel.api.throttling.TokenWriteRate",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "panel.api.pagination.Pages",
+    "DEFAULT_METADATA_CLASS": None,  # no OPTIONS answers: one less thing to document
+    "EXCEPTION_HANDLER": "panel.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Server panel API",
+    "DESCRIPTION": (
+        "The panel's own REST API. Authenticate with a token from the panel's *API tokens* "
+        "page: `Authorization: Bearer pnl_...`. Errors are RFC 9457 problem details "
+        "(`application/problem+json`). Every POST, PATCH and DELETE takes an optional "
+        "`Idempotency-Key` header: the same key with the same request gives the same answer "
+        "without doing it twice; the same key with another request is refused (422)."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH takes the same fields as written (its "name" is required), not all optional.
+    "COMPONENT_SPLIT_PATCH": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge (an outside image) and no token kept in the browser's storage.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "panel.api.schema.problems_and_keys",
+    ],
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("servers/", include("panel.orders.urls")),
     path("servers/", include("panel.snapshots.urls")),
     path("", include("panel.branding.urls")),
+    path("tokens/", include("panel.tokens.urls")),
+    # The panel's own REST API (token-only); the paths are a public contract.
+    path("api/v1/", include("panel.api.urls")),
 ]
 
 handler403 = "panel.site.views.permission_denied"

@@ -57,12 +57,19 @@ def say(message: str) -> None:
 
 
 def generate_secrets() -> dict[str, str]:
-    """A Django SECRET_KEY and one Fernet key (32 random bytes, url-safe base64)."""
+    """A Django SECRET_KEY, one Fernet key (32 random bytes, url-safe base64) and the API
+    tokens' pepper."""
     return {
         "PANEL_SECRET_KEY": secrets.token_urlsafe(50),
         # Same format as cryptography's Fernet.generate_key(), without importing it here.
         "PANEL_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "PANEL_API_PEPPER": secrets.token_urlsafe(32),
     }
+
+
+# Keys a data folder from before them may lack: one is made and added to the file (nothing
+# stored depends on it yet). The others protect stored data and are never replaced.
+ADDED_LATER = ("PANEL_API_PEPPER",)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -79,7 +86,8 @@ def load_or_create_secrets(data_dir: Path) -> dict[str, str]:
     """Return the demo's keys, creating them on the first run.
 
     They must survive restarts: a new PANEL_ENCRYPTION_KEYS would make every stored
-    Terrahost credential unreadable, and a new SECRET_KEY would log everybody out.
+    Terrahost credential unreadable, a new SECRET_KEY would log everybody out, and a new
+    PANEL_API_PEPPER would stop every API token.
     The file is created with mode 0600 from the start (never world-readable, not even
     for an instant), and tightened again if someone loosened it.
     """
@@ -87,9 +95,15 @@ def load_or_create_secrets(data_dir: Path) -> dict[str, str]:
     if path.exists():
         os.chmod(path, 0o600)
         values = read_env_file(path)
-        missing = set(generate_secrets()) - set(values)
+        fresh = generate_secrets()
+        missing = set(fresh) - set(values)
         if not missing:
             return values
+        if missing <= set(ADDED_LATER):
+            added = {key: fresh[key] for key in ADDED_LATER if key in missing}
+            with path.open("a") as f:
+                f.write("".join(f"{key}={value}\n" for key, value in added.items()))
+            return {**values, **added}
         raise SystemExit(
             f"{path} lacks {', '.join(sorted(missing))}; restore it from a backup, "
             "or delete it and the database together to start afresh."
@@ -404,6 +418,7 @@ def banner(url: str, sandbox_url: str, data_dir: Path, env: dict[str, str]) -> s
         "  Log in    admin / demo       (panel admin: connections, users)",
         "            customer / demo    (a customer who sees two servers)",
         "",
+        f"  API       {url}/api/v1/docs/  (tokens: your name's menu, API tokens)",
         f"  Sandbox   {sandbox_url}  (a fake Terrahost)",
         f"  Data      {data_dir}  ({database}, keys, logs)",
         f"  Redis     {env['REDIS_URL']}",

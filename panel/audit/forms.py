@@ -63,7 +63,9 @@ class AuditFilterForm(forms.Form):
         """`entries` narrowed by the valid filters (invalid ones are shown as errors)."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("user"):
-            entries = entries.filter(actor_name__iexact=data["user"].strip())
+            name = data["user"].strip()
+            # Their own entries and those of their API tokens ("API token 'x' (of name)").
+            entries = entries.filter(Q(actor_name__iexact=name) | Q(actor__username__iexact=name))
         if data.get("action"):
             entries = entries.filter(action=data["action"])
         if data.get("server"):

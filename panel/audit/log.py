@@ -85,6 +85,8 @@ LABELS = {
     "webhook.resend": _("Resent a webhook message"),
     "webhook.test": _("Sent a test webhook message"),
     "webhook.disable": _("A webhook endpoint was disabled"),
+    "token.create": _("Created an API token"),
+    "token.revoke": _("Revoked an API token"),
 }
 
 
@@ -120,7 +122,10 @@ def record(
     entry = AuditEntry(
         action=action,
         actor=user,
-        actor_name=(user.get_username() if user is not None else actor_name)[:150],
+        # A person by their username, a token as "API token 'billing' (of alice)".
+        actor_name=(actor.name if user is not None or actor.token is not None else actor_name)[
+            :150
+        ],
         actor_kind=actor.kind,
         origin=actor.origin,
         server=server,

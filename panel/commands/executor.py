@@ -3,10 +3,13 @@
     execute(command)
       customer       the actor's customer is not suspended                 (customers)
       access         the actor holds the command's key on the server now, within their
-                     customer's servers and ceiling                        (grants.access)
+                     customer's servers and ceiling (grants.access); a token also within
+                     its scopes and servers                                (tokens.access)
       server state   suspended, cancelled, known unsupported               no call
-      the key        an UpstreamCall claims it in Redis (SET NX): a replay gets the first
-                     outcome; a StartOperation's key is its row's unique key
+      the key        an UpstreamCall claims it in Redis (SET NX), per person or token: a
+                     replay gets the first outcome; a refusal that sent nothing (cooldown,
+                     busy) frees it again, so the same key can try again later; a
+                     StartOperation's key is its row's unique key
       one at a time  UpstreamCall: a lock per server and scope shared by all processes (an
                      identical press meanwhile gets the first outcome), then the cooldown;
                      StartOperation: the partial unique constraint of Operation
@@ -41,8 +44,8 @@ from panel.core.outcomes import (
     still_running,
 )
 from panel.customers import services as customers
-from panel.grants.access import holds
 from panel.operations import services as operations
+from panel.tokens.access import allows
 from terrahost_client.errors import NotSupported, TerrahostError, TransportError
 
 from .base import Command, LocalChange, StartOperation, UpstreamCall
@@ -64,7 +67,8 @@ def execute(command: Command) -> Outcome:
     suspended = customers.refusal(user)
     if suspended is not None:
         return _audited(command, suspended)
-    if not holds(user, command.server, command.permission, initiator_id=command.initiator_id()):
+    initiator_id = command.initiator_id()
+    if not allows(command.actor, command.server, command.permission, initiator_id=initiator_id):
         return _audited(command, refused(NOT_ALLOWED_MESSAGE, not_allowed=True))
     problem = command.refusal()
     if problem is not None:
@@ -98,7 +102,7 @@ def _call(command: UpstreamCall) -> Outcome:
     if not KEY_PATTERN.match(command.key or ""):
         return refused(OUT_OF_DATE_MESSAGE)
     row, scope = command.server, command.scope
-    claim = f"action-key:{command.actor.user.pk}:{command.key}"
+    claim = f"action-key:{command.actor.claimant}:{command.key}"
     try:
         if not cache.add(claim, PENDING, timeout=KEY_TTL):
             return _replay(claim)
@@ -112,19 +116,17 @@ def _call(command: UpstreamCall) -> Outcome:
                 cache.set(claim, earlier["outcome"], timeout=KEY_TTL)
                 return Outcome.loads(earlier["outcome"])
             if not lock.acquire():
-                outcome = refused(
-                    _("Another change to this server is under way. Try again shortly.")
-                )
-                return _keep(claim, outcome, command)
+                message = _("Another change to this server is under way. Try again shortly.")
+                return _free(claim, refused(message, busy=True), command)
     except locks.UNAVAILABLE as error:
         logger.warning("%s refused: the cache does not answer (%r)", command.action, error)
-        return _audited(command, refused(UNAVAILABLE_MESSAGE))
+        return _audited(command, refused(UNAVAILABLE_MESSAGE, unavailable=True))
     try:
         cooldown = command.cooldown()
         cooling = f"action-cooldown:{row.pk}:{scope}"
         left = _seconds_left(cooling) if cooldown else 0
         if left:
-            return _keep(claim, refused(cooling_down(scope, left)), command)
+            return _free(claim, refused(cooling_down(scope, left), retry_after=left), command)
         outcome = _send(command)
         # From here on the call was made: Redis stopping now must not turn its outcome
         # into an error page, so these writes are skipped (with a warning) if it does.
@@ -165,12 +167,20 @@ def _keep(claim: str, outcome: Outcome, command: Command, stored: str | None = N
     return _audited(command, outcome)
 
 
+def _free(claim: str, outcome: Outcome, command: Command) -> Outcome:
+    """Nothing was sent: the key is free to try again; write the audit entry."""
+    softcache.delete(claim)
+    return _audited(command, outcome)
+
+
 def _replay(claim: str) -> Outcome:
     """The outcome of the first submit of this key, waiting briefly if it is running."""
     deadline = time.monotonic() + WAIT
     for delay in locks.delays():
         value = cache.get(claim)
-        if value and value != PENDING:
+        if value is None:
+            break  # freed: the first one sent nothing
+        if value != PENDING:
             return Outcome.loads(value)
         if time.monotonic() + delay > deadline:
             break

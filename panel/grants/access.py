@@ -216,18 +216,29 @@ def holds(user, server, key: str, *, initiator_id=None) -> bool:
     return initiator_id is not None and initiator_id == user.pk and "server.view" in keys
 
 
+def keys_anywhere(user) -> frozenset[str]:
+    """Every key the user holds on at least one server or connection (one query): a
+    customer's admin their customer's ceiling, anyone else what their grants give within
+    it; the provider account's keys only through a grant on a whole connection."""
+    if is_panel_admin(user):
+        return ALL_KEYS
+    if not _may_hold_grants(user):
+        return frozenset()
+    ceiling = _ceiling(user)
+    held = set(ceiling) if is_customer_admin(user) else set()
+    for keys, on_one_server in active_grants(user).values_list("keys", "server_id"):
+        held |= set(keys) & (ceiling - ACCOUNT_KEYS if on_one_server else ceiling)
+    return frozenset(held)
+
+
 def holds_anywhere(user, key: str) -> bool:
     """Whether the user holds `key` on any server or connection (white label: a holder of
     billing.view sees the provider's invoices, so hiding its name from them is pointless)."""
     if is_panel_admin(user):
         return True
     if not _may_hold_grants(user) or key not in _ceiling(user):
-        return False
-    grants = active_grants(user)
-    if key in ACCOUNT_KEYS:
-        grants = grants.filter(connection__isnull=False)
-    # keys is a JSON list; JSON containment is not portable to SQLite, so look in Python.
-    return any(key in keys for keys in grants.values_list("keys", flat=True))
+        return False  # without a query: pages ask this of a customer's people every time
+    return key in keys_anywhere(user)
 
 
 def get_server_for_user(user, pk, key: str = "server.view"):

@@ -45,6 +45,11 @@ class Operation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     initiator_name = models.CharField(max_length=150, blank=True)
+    # The API token that started it: the run-time check applies the token's bounds too
+    # (a revoked token stops a queued operation).
+    token = models.ForeignKey(
+        "tokens.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Who the initiator is (a person, an API token, a schedule's owner) and the door the
     # command came through (web, api, schedule, bulk, approval).
     actor_kind = models.CharField(max_length=10, choices=ActorKind, default=ActorKind.USER)

@@ -51,7 +51,7 @@ def create(
     if earlier is not None:  # a double click or a resubmitted form: the first one counts
         return Outcome(True, _already_started(kind), replayed=True), earlier
     if not workers_alive():
-        return refused(_(QUEUE_DOWN_MESSAGE)), None
+        return refused(_(QUEUE_DOWN_MESSAGE), unavailable=True), None
     try:
         with transaction.atomic():
             op = Operation.objects.create(
@@ -62,6 +62,7 @@ def create(
                 connection=row.connection,
                 initiator=actor.user,
                 initiator_name=actor.name,
+                token=actor.token,
                 actor_kind=actor.kind,
                 origin=actor.origin,
                 idempotency_key=key,
@@ -84,7 +85,7 @@ def create(
         return refused(message), active
     if not _enqueue(op):
         op.delete()
-        return refused(_(QUEUE_DOWN_MESSAGE)), None
+        return refused(_(QUEUE_DOWN_MESSAGE), unavailable=True), None
     started = _("%(operation)s was started: you can follow it here, or leave the page.") % {
         "operation": kind.label
     }

@@ -1,8 +1,9 @@
 """The Celery side of long operations. Tasks take an operation id, never a secret.
 
 run_operation    claims the row (queued -> running, atomically: a redelivered task does
-                 nothing), re-checks the initiator's permission, commits `sent_at`, makes
-                 the one upstream write, then hands over to follow_operation.
+                 nothing), re-checks the initiator's permission (and the bounds of the
+                 API token that asked, if one did), commits `sent_at`, makes the one
+                 upstream write, then hands over to follow_operation.
 follow_operation one read of upstream state; queues itself again with a growing pause
                  (with jitter) until the work is done, failed or overdue.
 sweep_operations beat: operations whose worker died (no heartbeat) are followed again by
@@ -40,7 +41,7 @@ from panel.connections.services import api
 from panel.core import events, locks
 from panel.core.actors import Actor
 from panel.core.workers import HEARTBEAT_TTL, WORKERS_ALIVE_KEY
-from panel.grants.access import holds
+from panel.tokens.access import allows
 from terrahost_client.errors import TerrahostError, TransportError
 
 from . import notify
@@ -79,7 +80,9 @@ def _run(op_id: int, language: str | None) -> None:
     )
     if not claimed:
         return  # already taken (a redelivery) or gone
-    op = Operation.objects.select_related("server", "connection", "initiator").get(pk=op_id)
+    op = Operation.objects.select_related(
+        "server", "connection", "initiator", "token", "token__owner"
+    ).get(pk=op_id)
     kind = KINDS[op.kind]
     _audit(op, f"{op.kind}.started")
     _announce("operation.started", op)
@@ -188,8 +191,13 @@ def _follow_later(
     follow_operation.apply_async((op.pk, attempt), {"language": language}, countdown=countdown)
 
 
+def _actor(op: Operation) -> Actor:
+    return Actor(op.actor_kind, op.initiator, op.origin, token=op.token)
+
+
 def _still_allowed(op: Operation, key: str) -> bool:
-    return op.server is not None and holds(op.initiator, op.server, key)
+    """The executor's rule again, now: the initiator's access, and their token's bounds."""
+    return op.server is not None and allows(_actor(op), op.server, key)
 
 
 def _finish(op: Operation, status: str, **fields) -> None:
@@ -229,7 +237,7 @@ def _announce(type: str, op: Operation) -> None:
 def _audit(op: Operation, action: str, **kwargs) -> None:
     record(
         action,
-        actor=Actor(op.actor_kind, op.initiator, op.origin),
+        actor=_actor(op),
         actor_name=op.initiator_name,
         server=op.server,
         connection=op.connection,

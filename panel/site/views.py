@@ -2,10 +2,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from panel.accounts.decorators import admin_required
+from panel.api import problems
+from panel.api.middleware import PREFIX as API_PREFIX
 from panel.branding.services import brand_for, brand_for_host, default_brand, request_host
 from panel.branding.views import vary_on_host
 from panel.connections.models import Connection
@@ -50,14 +53,25 @@ def branding_css(request):
 
 
 def permission_denied(request, exception=None):
+    if _api(request):
+        return problems.plain_response(403, _("This token may not do that."))
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
+    if _api(request):
+        return problems.plain_response(404, str(problems.NOT_FOUND))
     return render(request, "404.html", status=404)
 
 
+def _api(request) -> bool:
+    """An address of the API, which answers problems (RFC 9457), never a page."""
+    return request is not None and request.path.startswith(API_PREFIX)
+
+
 def server_error(request):
+    if _api(request):
+        return problems.plain_response(500, str(problems.FAILED))
     # No request context: whatever broke (the database, the session) must not break this.
     # The brand of the host when it can be had, else the environment's default brand.
     try:

@@ -17,13 +17,20 @@ PANEL_SETTINGS = {
     "PANEL_DEBUG",
     "PANEL_ALLOWED_HOSTS",
     "PANEL_ENCRYPTION_KEYS",
+    "PANEL_API_PEPPER",
     "PANEL_DATA_DIR",
     "DATABASE_URL",
     "REDIS_URL",
     "TERRAHOST_API_URL",
 }
 # Secrets with no safe default: compose must refuse to start without them.
-REQUIRED = {"PANEL_SECRET_KEY", "PANEL_ENCRYPTION_KEYS", "DATABASE_URL", "POSTGRES_PASSWORD"}
+REQUIRED = {
+    "PANEL_SECRET_KEY",
+    "PANEL_ENCRYPTION_KEYS",
+    "PANEL_API_PEPPER",
+    "DATABASE_URL",
+    "POSTGRES_PASSWORD",
+}
 PANEL_SERVICES = ("web", "worker", "beat")
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
@@ -51,6 +58,7 @@ def filled_env_file() -> str:
     values = {
         "PANEL_SECRET_KEY": "test-secret-key",
         "PANEL_ENCRYPTION_KEYS": "9cWn0gqfYmNOmVNyJ1bR1zH3eTObYmhlZAWuOX1ojOM=",
+        "PANEL_API_PEPPER": "test-pepper-0123456789-0123456789-0123456789",
         "POSTGRES_PASSWORD": "pw",
         "DATABASE_URL": "postgres://panel:pw@postgres:5432/panel",
     }

@@ -24,7 +24,7 @@ def test_secrets_are_created_private_and_reused(demo, tmp_path):
     first = demo.load_or_create_secrets(tmp_path)
     path = tmp_path / demo.SECRETS_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert set(first) == {"PANEL_SECRET_KEY", "PANEL_ENCRYPTION_KEYS"}
+    assert set(first) == {"PANEL_SECRET_KEY", "PANEL_ENCRYPTION_KEYS", "PANEL_API_PEPPER"}
     assert len(first["PANEL_SECRET_KEY"]) >= 50
     # A later run must get the same keys, or stored credentials become unreadable.
     assert demo.load_or_create_secrets(tmp_path) == first
@@ -59,6 +59,15 @@ def test_a_damaged_secrets_file_stops_the_runner_instead_of_replacing_keys(demo,
     with pytest.raises(SystemExit, match="PANEL_ENCRYPTION_KEYS"):
         demo.load_or_create_secrets(tmp_path)
     assert (tmp_path / demo.SECRETS_FILE).read_text() == "PANEL_SECRET_KEY=kept\n"
+
+
+def test_a_data_folder_from_before_the_api_gets_a_pepper_and_keeps_its_keys(demo, tmp_path):
+    path = tmp_path / demo.SECRETS_FILE
+    path.write_text("PANEL_SECRET_KEY=kept\nPANEL_ENCRYPTION_KEYS=also-kept\n")
+    values = demo.load_or_create_secrets(tmp_path)
+    assert values["PANEL_SECRET_KEY"] == "kept" and values["PANEL_ENCRYPTION_KEYS"] == "also-kept"
+    assert len(values["PANEL_API_PEPPER"]) >= 32
+    assert demo.load_or_create_secrets(tmp_path) == values  # written down, kept from now on
 
 
 def test_demo_env(demo, tmp_path):

@@ -79,8 +79,12 @@ def test_it_collects_static_files_with_throwaway_keys():
     run = next(r for r in arguments("RUN") if "collectstatic" in r)
     assert "manage.py collectstatic --noinput" in run
     assert "PANEL_SECRET_KEY=" in run and "PANEL_ENCRYPTION_KEYS=" in run
+    assert "PANEL_API_PEPPER=" in run
     # The throwaway keys live only in that RUN step, never in the image's environment.
-    assert not any("PANEL_SECRET_KEY" in env or "ENCRYPTION" in env for env in arguments("ENV"))
+    assert not any(
+        "PANEL_SECRET_KEY" in env or "ENCRYPTION" in env or "PEPPER" in env
+        for env in arguments("ENV")
+    )
 
 
 def test_default_command_is_gunicorn_behind_the_entrypoint():
@@ -174,12 +178,13 @@ def test_entrypoint_stops_when_migrations_fail(fake_bin):
     not (ROOT / "panel" / "settings.py").exists(), reason="panel/settings.py does not exist yet"
 )
 def test_settings_load_for_collectstatic_with_only_the_build_time_keys(tmp_path):
-    """What the Dockerfile's collectstatic step gets: two throwaway keys and nothing else."""
+    """What the Dockerfile's collectstatic step gets: three throwaway keys and nothing else."""
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "PANEL_SECRET_KEY": "collectstatic-only-not-a-secret",
         "PANEL_ENCRYPTION_KEYS": "9cWn0gqfYmNOmVNyJ1bR1zH3eTObYmhlZAWuOX1ojOM=",
+        "PANEL_API_PEPPER": "collectstatic-only-not-a-pepper-0123456789",
         "PANEL_DATA_DIR": str(tmp_path / "data"),
     }
     result = subprocess.run(

@@ -303,6 +303,7 @@ class Stack:
             "PANEL_HTTPS": "0",
             "PANEL_SECRET_KEY": secrets.token_urlsafe(50),
             "PANEL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "PANEL_API_PEPPER": secrets.token_urlsafe(32),
             "PANEL_DATA_DIR": str(data_dir),
             "PANEL_STATIC_ROOT": str(self.work_dir / "static"),
             # Power off then on within seconds is what the tests do on purpose.

@@ -117,6 +117,7 @@ def _pages(page: Page, admin: bool, team: int) -> list[tuple[str, str]]:
             found.append((_slug(name), link.get_attribute("href")))
         found.append(("team", f"/teams/{team}/"))
     found.append(("password", "/accounts/password/"))
+    found += [("api-tokens", "/tokens/"), ("create-token", "/tokens/new/")]
     return found
 
 

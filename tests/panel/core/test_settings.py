@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "x7Gq2-" + "k9Lm4PzR8sT1vW6yB3nC5dF0hJ2aQ" * 2
+PEPPER = "p3pp3r-" + "Zq8Rt5Vw2Xy7Bn4Mk1" * 2
 
 
 def _run(tmp_path, *args, **env):
@@ -53,6 +54,22 @@ def test_a_bad_encryption_key_is_named(tmp_path):
     assert "key number 2 is not a valid Fernet key" in result.stderr
 
 
+def test_a_missing_api_pepper_is_a_plain_startup_error(tmp_path):
+    keys = {"PANEL_SECRET_KEY": SECRET, "PANEL_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    result = _run(tmp_path, "manage.py", "check", PANEL_DEBUG="0", **keys)
+    assert result.returncode != 0
+    assert "PANEL_API_PEPPER is not set" in result.stderr
+    result = _run(tmp_path, "manage.py", "check", PANEL_DEBUG="0", PANEL_API_PEPPER="short", **keys)
+    assert result.returncode != 0
+    assert "pepper number 1 is too short" in result.stderr
+
+
+def test_a_bad_api_rate_is_named(tmp_path):
+    result = _run(tmp_path, "manage.py", "check", PANEL_DEBUG="1", PANEL_API_RATE="lots")
+    assert result.returncode != 0
+    assert "PANEL_API_RATE must be a number of requests per" in result.stderr
+
+
 def test_debug_mode_runs_without_secrets(tmp_path):
     result = _run(tmp_path, "manage.py", "check", PANEL_DEBUG="1")
     assert result.returncode == 0, result.stderr
@@ -69,6 +86,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         PANEL_DEBUG="0",
         PANEL_SECRET_KEY=SECRET,
         PANEL_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PANEL_API_PEPPER=PEPPER,
         PANEL_ALLOWED_HOSTS="panel.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -80,16 +98,20 @@ def test_secrets_can_come_from_files(tmp_path):
     secret_file.write_text(SECRET + "\n")
     keys_file = tmp_path / "keys"
     keys_file.write_text(Fernet.generate_key().decode())
+    pepper_file = tmp_path / "pepper"
+    pepper_file.write_text(PEPPER + "\n")
     result = _run(
         tmp_path,
         "-c",
         "import django; django.setup(); from django.conf import settings; "
-        "print(settings.SECRET_KEY == " + repr(SECRET) + ", settings.SESSION_COOKIE_SECURE)",
+        "print(settings.SECRET_KEY == " + repr(SECRET) + ", settings.SESSION_COOKIE_SECURE, "
+        "settings.PANEL_API_PEPPERS == [" + repr(PEPPER) + "])",
         PANEL_DEBUG="0",
         PANEL_SECRET_KEY_FILE=str(secret_file),
         PANEL_ENCRYPTION_KEYS_FILE=str(keys_file),
+        PANEL_API_PEPPER_FILE=str(pepper_file),
     )
-    assert result.stdout.strip() == "True True", result.stderr
+    assert result.stdout.strip() == "True True True", result.stderr
 
 
 # --- the helpers, imported (panel.settings is already loaded; nothing is reloaded) ---------
@@ -201,6 +223,7 @@ def test_demo_mode_keeps_debug_off_with_the_demo_conveniences(tmp_path):
         PANEL_DEMO="1",
         PANEL_SECRET_KEY=SECRET,
         PANEL_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PANEL_API_PEPPER=PEPPER,
     )
     assert result.stdout.split() == [
         "False",
@@ -225,6 +248,7 @@ def test_production_settings_are_secure_and_hsts_is_configurable(tmp_path):
         "PANEL_DEBUG": "0",
         "PANEL_SECRET_KEY": SECRET,
         "PANEL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PANEL_API_PEPPER": PEPPER,
     }
     result = _run(tmp_path, "-c", show, **keys)
     assert result.stdout.split() == [

@@ -21,6 +21,7 @@ from panel.grants.permissions import ALL_KEYS
 from ..conftest import calls, log_in
 from .urlwalk import (
     ADMIN,
+    API,
     CONNECTION_KEYS,
     GET_ONLY,
     POST_ONLY,
@@ -37,7 +38,7 @@ from .urlwalk import (
 
 
 def test_every_url_is_classified():
-    assert set(all_names()) == PUBLIC | USER | SERVER_SCOPED | set(CONNECTION_KEYS) | ADMIN
+    assert set(all_names()) == PUBLIC | USER | SERVER_SCOPED | set(CONNECTION_KEYS) | ADMIN | API
     names = set(all_names())
     assert names >= POST_ONLY | GET_ONLY | set(REDIRECTS)
 

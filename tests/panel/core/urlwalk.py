@@ -19,6 +19,9 @@ PUBLIC = {
     "accounts:login_code",
     # A one-time sign-in link; without a valid one, a page that says the link does not work.
     "accounts:sign_in_link",
+    # The API's OpenAPI document and its documentation page (the API itself is API below).
+    "api:schema",
+    "api:docs",
 }
 # Public URLs that take arguments, and what to build them with (a link that does not work:
 # the page says so).
@@ -39,6 +42,31 @@ USER = {
     "accounts:recovery_codes",
     "accounts:two_factor_off",
     "accounts:sudo",
+    # API tokens: everyone's own (admins: every token; anyone else's is a 404 to others).
+    "tokens:list",
+    "tokens:create",
+    "tokens:server_picker",
+    "tokens:revoke",
+}
+# The API under /api/v1/: token-only (a session is ignored there), walked with tokens by
+# tests/panel/api/test_url_walk.py; its scopes are panel.tokens.scopes.
+API = {
+    "api:servers",
+    "api:server",
+    "api:power",
+    "api:console",
+    "api:reverse_dns",
+    "api:snapshots",
+    "api:snapshot",
+    "api:reinstall",
+    "api:isos",
+    "api:iso_mount",
+    "api:iso_unmount",
+    "api:upgrade",
+    "api:ipv4",
+    "api:operations",
+    "api:operation",
+    "api:reveal_password",
 }
 # Every server-scoped URL and the one permission key that allows it. A user holding every
 # other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
@@ -196,6 +224,8 @@ GET_ONLY = {
     "customers:detail",
     "webhooks:list",
     "webhooks:detail",
+    "tokens:list",
+    "tokens:server_picker",
 }
 # GET needs query parameters to answer 200 (what the page itself links to).
 QUERIES = {"servers:power_status": "?action=reboot&goal=on&started=0"}
@@ -303,6 +333,18 @@ def _delivery():
     return delivery
 
 
+def _token(user):
+    """A personal API token of `user`."""
+    from panel.core.actors import Actor
+    from panel.tokens import services
+    from panel.tokens.models import ApiToken
+
+    token = ApiToken.objects.filter(owner=user, name="URL walk").first()
+    if token is None:
+        token, _secret = services.create(Actor.person(user), name="URL walk", scopes=[])
+    return token
+
+
 def url_builder(*, connection, server, user, grant):
     """A function name -> URL, with `connection`, `server`, `user` and `grant` for the
     names that take an id."""
@@ -330,6 +372,8 @@ def url_builder(*, connection, server, user, grant):
                 kwargs[key] = _customer().pk
             elif key == "team_id":
                 kwargs[key] = _team(user).team_id
+            elif key == "token_id":
+                kwargs[key] = _token(user).pk
             elif key == "invitation_id":
                 kwargs[key] = _invitation(user).pk
             elif key == "membership_id":

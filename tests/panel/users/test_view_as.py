@@ -11,7 +11,7 @@ from panel.grants.models import Grant
 from panel.users.viewing import ALLOWED, SESSION_KEY
 
 from ..conftest import log_in
-from ..core.urlwalk import all_names, url_builder
+from ..core.urlwalk import API, all_names, url_builder
 
 
 @pytest.fixture
@@ -43,12 +43,18 @@ def every_url(servers, bob, connection):
 
 
 def test_every_post_is_refused_while_viewing(viewing_bob, every_url, sandbox):
+    urls = {name: every_url(name) for name in set(all_names()) - set(ALLOWED)}
     before = sandbox.stats()["calls"]
     audited = AuditEntry.objects.count()
-    for name in sorted(set(all_names()) - set(ALLOWED)):
-        response = viewing_bob.post(every_url(name), {"idempotency_key": "0" * 32})
+    api = {name for name in urls if name.startswith("api:")}
+    for name in sorted(set(urls) - api):
+        response = viewing_bob.post(urls[name], {"idempotency_key": "0" * 32})
         assert response.status_code == 403, name
         assert "Nothing was changed" in response.text, name
+    # The API is token-only: a session, viewing or not, is no way in (its document and
+    # documentation page answer GET only).
+    for name in sorted(api):
+        assert viewing_bob.post(urls[name]).status_code == (401 if name in API else 405)
     assert sandbox.stats()["calls"] == before
     assert AuditEntry.objects.count() == audited
 

@@ -1,0 +1,42 @@
+"""The API's addresses under /api/v1/: a public contract (the endpoints in
+panel.tokens.scopes name them)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from . import docs, isos, operations, orders, reinstall, servers, snapshots
+
+app_name = "api"
+
+
+def view(cls):
+    # Tokens, not logins, let people in here (panel.api.authentication).
+    return login_not_required(cls.as_view())
+
+
+S = "servers/<int:id>/"
+
+urlpatterns = [
+    path("schema/", view(docs.Schema), name="schema"),
+    path("docs/", view(docs.Docs), name="docs"),
+    path("servers/", view(servers.ServerList), name="servers"),
+    path(S, view(servers.ServerDetail), name="server"),
+    path(f"{S}power/", view(servers.Power), name="power"),
+    path(f"{S}console/", view(servers.Console), name="console"),
+    path(f"{S}reverse-dns/", view(servers.ReverseDNS), name="reverse_dns"),
+    path(f"{S}snapshots/", view(snapshots.Snapshots), name="snapshots"),
+    path(f"{S}snapshots/<int:snapshot_id>/", view(snapshots.Snapshot), name="snapshot"),
+    path(f"{S}reinstall/", view(reinstall.Reinstall), name="reinstall"),
+    path(f"{S}isos/", view(isos.Isos), name="isos"),
+    path(f"{S}isos/mount/", view(isos.Mount), name="iso_mount"),
+    path(f"{S}isos/unmount/", view(isos.Unmount), name="iso_unmount"),
+    path(f"{S}upgrade/", view(orders.Upgrade), name="upgrade"),
+    path(f"{S}ipv4/", view(orders.IPv4), name="ipv4"),
+    path("operations/", view(operations.OperationList), name="operations"),
+    path("operations/<int:id>/", view(operations.OperationDetail), name="operation"),
+    path(
+        "operations/<int:id>/reveal-password/",
+        view(operations.RevealPassword),
+        name="reveal_password",
+    ),
+]
