@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel.branding.services import brand_for_customer, default_brand
 
@@ -38,9 +39,9 @@ def _digest(nonce: str) -> str:
 def issue(user: User, *, server=None, made_by: str) -> tuple[str, object]:
     """A new link for `user` (landing on `server`'s page when given): (url, expires_at)."""
     if user.is_panel_admin or user.is_superuser:
-        raise NotForThisUser("Sign-in links are not made for panel admins.")
+        raise NotForThisUser(_("Sign-in links are not made for panel admins."))
     if not user.is_active:
-        raise NotForThisUser("This user is disabled.")
+        raise NotForThisUser(_("This user is disabled."))
     nonce = secrets.token_urlsafe(32)
     now = timezone.now()
     link = SignInLink.objects.create(

@@ -4,7 +4,7 @@ panel.tokens.scopes name them)."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import docs, isos, operations, orders, reinstall, servers, snapshots
+from . import customers, docs, isos, operations, orders, reinstall, servers, snapshots
 
 app_name = "api"
 
@@ -15,6 +15,7 @@ def view(cls):
 
 
 S = "servers/<int:id>/"
+C = "customers/<int:id>/"
 
 urlpatterns = [
     path("schema/", view(docs.Schema), name="schema"),
@@ -32,6 +33,16 @@ urlpatterns = [
     path(f"{S}isos/unmount/", view(isos.Unmount), name="iso_unmount"),
     path(f"{S}upgrade/", view(orders.Upgrade), name="upgrade"),
     path(f"{S}ipv4/", view(orders.IPv4), name="ipv4"),
+    path("customers/", view(customers.CustomerList), name="customers"),
+    path(f"{C}", view(customers.CustomerDetail), name="customer"),
+    path(f"{C}suspend/", view(customers.Suspend), name="customer_suspend"),
+    path(f"{C}reactivate/", view(customers.Reactivate), name="customer_reactivate"),
+    path(f"{C}servers/", view(customers.CustomerServers), name="customer_servers"),
+    path(f"{C}servers/<int:server_id>/", view(customers.CustomerServer), name="customer_server"),
+    path(f"{C}users/", view(customers.People), name="customer_users"),
+    path(f"{C}grants/", view(customers.CustomerGrants), name="customer_grants"),
+    path(f"{C}grants/<int:grant_id>/", view(customers.CustomerGrant), name="customer_grant"),
+    path("sso-links/", view(customers.SignInLinks), name="sso_links"),
     path("operations/", view(operations.OperationList), name="operations"),
     path("operations/<int:id>/", view(operations.OperationDetail), name="operation"),
     path(

@@ -29,6 +29,7 @@ LABELS = {
     "auth.login_failed": _("Failed login"),
     "auth.logout": _("Logged out"),
     "auth.sign_in_link": _("Logged in with a one-time sign-in link"),
+    "auth.sign_in_link_made": _("Made a one-time sign-in link"),
     "auth.password_change": _("Changed their password"),
     "auth.password_reset": _("Set a new password through a reset link"),
     "power.reboot": _("Reboot"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .access import grant_ends_by, grantable_keys, is_panel_admin
 from .models import Grant
-from .permissions import ACCOUNT_KEYS, KEYS, description, normalize
+from .permissions import ACCOUNT_KEYS, ALL_KEYS, KEYS, description, normalize
 
 
 def _subject_field(subject) -> dict:
@@ -25,11 +25,12 @@ def _subject_field(subject) -> dict:
 
 
 def may_give(granter, subject) -> bool:
-    """Admins give anyone access; a team manager only their team."""
+    """Admins give anyone access; a team manager only their team; None is the panel itself
+    (an application token of the API)."""
     from panel.teams.access import may_manage
     from panel.teams.models import Team
 
-    if is_panel_admin(granter):
+    if granter is None or is_panel_admin(granter):
         return True
     return isinstance(subject, Team) and may_manage(granter, subject)
 
@@ -54,6 +55,8 @@ def _check(granter, subject, keys, expires_at, scope) -> None:
                 _("%(name)s belongs to a customer: give access only to that customer's servers.")
                 % {"name": str(subject)}
             )
+    if granter is None:  # the panel itself gives anything (the ceiling still bounds it)
+        return
     missing = set(keys) - grantable_keys(granter, **scope)
     if missing:
         plain = "; ".join(description(key) for key in KEYS if key in missing)
@@ -117,7 +120,7 @@ def revoke(granter, grant_obj: Grant) -> None:
     """Remove a grant; takes effect on the subject's next request."""
     if not may_give(granter, grant_obj.subject):
         raise PermissionDenied(_("Only panel admins and a team's managers can remove access."))
-    held = grantable_keys(granter, **grant_obj.scope)
+    held = ALL_KEYS if granter is None else grantable_keys(granter, **grant_obj.scope)
     if not grant_obj.is_expired and set(grant_obj.keys) - held:
         raise PermissionDenied(_("You cannot remove permissions you do not hold yourself."))
     grant_obj.delete()

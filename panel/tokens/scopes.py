@@ -41,6 +41,7 @@ class Scope:
 
 
 _S = "/api/v1/servers/{id}/"
+_C = "/api/v1/customers/{id}/"
 
 SCOPES: dict[str, Scope] = {
     scope.name: scope
@@ -118,17 +119,37 @@ SCOPES: dict[str, Scope] = {
         Scope(
             "customers:read",
             _("See customers, their people and their servers"),
+            {
+                "GET /api/v1/customers/": None,
+                f"GET {_C}": None,
+                f"GET {_C}servers/": None,
+                f"GET {_C}users/": None,
+                f"GET {_C}grants/": None,
+            },
             application_only=True,
         ),
         Scope(
             "customers:write",
             _("Add, change, suspend and remove customers, their people and their servers"),
+            {
+                "POST /api/v1/customers/": None,
+                f"PATCH {_C}": None,
+                f"DELETE {_C}": None,
+                f"POST {_C}suspend/": None,
+                f"POST {_C}reactivate/": None,
+                f"POST {_C}servers/": None,
+                f"DELETE {_C}servers/{{server_id}}/": None,
+                f"POST {_C}users/": None,
+                f"POST {_C}grants/": None,
+                f"DELETE {_C}grants/{{grant_id}}/": None,
+            },
             application_only=True,
         ),
         Scope("webhooks:write", _("Manage webhooks"), admins_only=True),
         Scope(
             "sso-links:write",
             _("Make one-time sign-in links for people"),
+            {"POST /api/v1/sso-links/": None},
             application_only=True,
         ),
     )

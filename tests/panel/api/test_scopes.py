@@ -52,7 +52,9 @@ def operation(row):
 def _request(api, endpoint, row, operation):
     method, path = endpoint.split(" ", 1)
     target = operation.pk if path.startswith("/api/v1/operations/") else row.pk
-    url = path.replace("{id}", str(target)).replace("{snapshot_id}", "999999")
+    url = path.replace("{id}", str(target))
+    for name in ("{snapshot_id}", "{server_id}", "{grant_id}"):
+        url = url.replace(name, "999999")
     return getattr(api, method.lower())(url)
 
 
@@ -131,7 +133,9 @@ def test_people_are_offered_only_scopes_within_what_they_hold(bob, alice):
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
 def test_every_endpoint_needs_a_token(endpoint, api, db):
     method, path = endpoint.split(" ", 1)
-    url = path.replace("{id}", "1").replace("{snapshot_id}", "1")
+    url = path.replace("{id}", "1")
+    for name in ("{snapshot_id}", "{server_id}", "{grant_id}"):
+        url = url.replace(name, "1")
     answer = getattr(api(None), method.lower())(url)
     assert answer.status_code == 401 and answer["Content-Type"] == PROBLEM
     assert answer["WWW-Authenticate"] == "Bearer"

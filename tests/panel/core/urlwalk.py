@@ -67,6 +67,16 @@ API = {
     "api:operations",
     "api:operation",
     "api:reveal_password",
+    "api:customers",
+    "api:customer",
+    "api:customer_suspend",
+    "api:customer_reactivate",
+    "api:customer_servers",
+    "api:customer_server",
+    "api:customer_users",
+    "api:customer_grants",
+    "api:customer_grant",
+    "api:sso_links",
 }
 # Every server-scoped URL and the one permission key that allows it. A user holding every
 # other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
