@@ -418,7 +418,7 @@ def banner(url: str, sandbox_url: str, data_dir: Path, env: dict[str, str]) -> s
         "  Log in    admin / demo       (panel admin: connections, users)",
         "            customer / demo    (a customer who sees two servers)",
         "",
-        f"  API       {url}/api/v1/docs/  (tokens: your name's menu, API tokens)",
+        f"  API       {url.rstrip('/')}/api/v1/docs/  (tokens: API tokens, in the top bar)",
         f"  Sandbox   {sandbox_url}  (a fake Terrahost)",
         f"  Data      {data_dir}  ({database}, keys, logs)",
         f"  Redis     {env['REDIS_URL']}",

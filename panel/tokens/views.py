@@ -62,7 +62,7 @@ def token_create(request):
         context = {
             "token": _describe(token),
             "secret": secret,
-            "servers_url": request.build_absolute_uri(reverse("api:servers")),
+            "api_servers_url": request.build_absolute_uri(reverse("api:servers")),
         }
         return render(request, "tokens/token_created.html", context)
     data = request.POST if request.method == "POST" else request.GET

@@ -43,6 +43,7 @@ def test_the_token_is_shown_once_and_never_kept(bob_client, bob, client):
     secret = answer.context["secret"]
     assert secret.startswith("pnl_") and len(secret) >= 4 + 32
     assert answer.text.count(secret) == 2  # the token, and the curl example under it
+    assert f'Bearer {secret}" http://testserver/api/v1/servers/' in answer.text
     token = ApiToken.objects.get()
     assert token.owner == bob and token.scopes == ["servers:read", "servers:power"]
     assert secret not in str(ApiToken.objects.values().get())
