@@ -91,7 +91,12 @@ COMMANDS = {
 
 
 def test_every_endpoint_that_changes_something_is_listed():
-    changing = {endpoint for endpoint in ENDPOINTS if not endpoint.startswith("GET ")}
+    # Of a server: an endpoint without one (key None: webhooks, ...) calls its app's services.
+    changing = {
+        endpoint
+        for endpoint, (_scope, key) in ENDPOINTS.items()
+        if not endpoint.startswith("GET ") and key is not None
+    }
     assert changing == set(COMMANDS)
 
 
