@@ -4,7 +4,7 @@ panel.tokens.scopes name them)."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import customers, docs, isos, operations, orders, reinstall, servers, snapshots
+from . import customers, docs, isos, operations, orders, reinstall, servers, snapshots, webhooks
 
 app_name = "api"
 
@@ -16,6 +16,7 @@ def view(cls):
 
 S = "servers/<int:id>/"
 C = "customers/<int:id>/"
+W = "webhooks/<int:id>/"
 
 urlpatterns = [
     path("schema/", view(docs.Schema), name="schema"),
@@ -49,5 +50,15 @@ urlpatterns = [
         "operations/<int:id>/reveal-password/",
         view(operations.RevealPassword),
         name="reveal_password",
+    ),
+    path("webhooks/", view(webhooks.WebhookList), name="webhooks"),
+    path(W, view(webhooks.WebhookDetail), name="webhook"),
+    path(f"{W}rotate-secret/", view(webhooks.RotateSecret), name="webhook_rotate"),
+    path(f"{W}test/", view(webhooks.SendTest), name="webhook_test"),
+    path(f"{W}deliveries/", view(webhooks.Deliveries), name="webhook_deliveries"),
+    path(
+        f"{W}deliveries/<int:delivery_id>/resend/",
+        view(webhooks.Resend),
+        name="webhook_resend",
     ),
 ]

@@ -42,6 +42,7 @@ class Scope:
 
 _S = "/api/v1/servers/{id}/"
 _C = "/api/v1/customers/{id}/"
+_W = "/api/v1/webhooks/{id}/"
 
 SCOPES: dict[str, Scope] = {
     scope.name: scope
@@ -145,7 +146,24 @@ SCOPES: dict[str, Scope] = {
             },
             application_only=True,
         ),
-        Scope("webhooks:write", _("Manage webhooks"), admins_only=True),
+        # One scope to read and change: the endpoints and their deliveries are read by
+        # whoever manages them, and reading shows no secret.
+        Scope(
+            "webhooks:write",
+            _("Manage webhooks"),
+            {
+                "GET /api/v1/webhooks/": None,
+                "POST /api/v1/webhooks/": None,
+                f"GET {_W}": None,
+                f"PATCH {_W}": None,
+                f"DELETE {_W}": None,
+                f"POST {_W}rotate-secret/": None,
+                f"POST {_W}test/": None,
+                f"GET {_W}deliveries/": None,
+                f"POST {_W}deliveries/{{delivery_id}}/resend/": None,
+            },
+            admins_only=True,
+        ),
         Scope(
             "sso-links:write",
             _("Make one-time sign-in links for people"),

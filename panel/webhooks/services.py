@@ -1,7 +1,9 @@
-"""What can be done to webhook endpoints, by the pages and (later) the API alike.
+"""What can be done to webhook endpoints, by the pages and the API alike.
 
     endpoints_for(user)                      the endpoints a user manages (else 403)
     get_endpoint_for_user(user, pk)          one of them (else 404)
+    endpoints_of(actor)                      endpoints_for, for an actor (API tokens too)
+    for_the_panel(actor)                     whether it manages every endpoint
     create(actor, url=, description=, events=, customer=)
     update(endpoint, actor, url=, description=, events=, enabled=)
     delete(endpoint, actor)
@@ -9,7 +11,8 @@
     resend(delivery, actor)                  the same message (same webhook-id) again
     send_test(endpoint, actor)               a "webhook.test" message to this endpoint
 
-Panel admins manage every endpoint: reseller-wide ones (every event) and customers'.
+Panel admins manage every endpoint: reseller-wide ones (every event) and customers', and
+so do application tokens, which act as the panel (panel.core.actors).
 A customer's admins manage their own customer's endpoints only; another customer's (or a
 reseller-wide) endpoint does not exist for them. Every change is audited; the secret never
 is (nor is it logged).
@@ -63,10 +66,23 @@ def get_endpoint_for_user(user, pk) -> Endpoint:
     return endpoint
 
 
+def for_the_panel(actor: Actor) -> bool:
+    """A panel admin (in person or by their token), or an application token."""
+    token = actor.token
+    return is_panel_admin(actor.user) or (token is not None and token.is_application)
+
+
+def endpoints_of(actor: Actor):
+    """The endpoints `actor` manages (else 403), as endpoints_for."""
+    if for_the_panel(actor):
+        return Endpoint.objects.select_related("customer")
+    return endpoints_for(actor.user)
+
+
 def _check_scope(actor: Actor, customer) -> None:
     """A customer's admin makes endpoints of their own customer only."""
     user = actor.user
-    if is_panel_admin(user):
+    if for_the_panel(actor):
         return
     if not is_customer_admin(user) or customer is None or customer.pk != user.customer_id:
         raise PermissionDenied("A customer's admin manages their own customer's webhooks only.")

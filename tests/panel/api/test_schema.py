@@ -20,8 +20,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from panel.operations.models import Operation
+from panel.webhooks import tasks as webhook_tasks
+from panel.webhooks.models import Delivery
 from panel.wsgi import application
 
+from ..webhooks.conftest import make_endpoint
 from .conftest import make_token
 
 SCHEMA = "/api/v1/schema/?format=json"
@@ -55,10 +58,12 @@ def api_schema(db):
 
 
 @pytest.fixture
-def targets(alice, servers, settings):
+def targets(alice, servers, settings, monkeypatch):
     """Real ids for the generated requests (random ones would only meet 404s), and rates
-    that let every generated request through."""
+    that let every generated request through. Webhook messages are never sent: a generated
+    URL may name a real host."""
     settings.PANEL_API_RATE = settings.PANEL_API_WRITE_RATE = "100000/min"
+    monkeypatch.setattr(webhook_tasks.deliver, "apply_async", lambda *args, **kwargs: None)
     row = next(server for server in servers if server.type == "vps")
     op = Operation.objects.create(
         kind="reinstall",
@@ -68,8 +73,21 @@ def targets(alice, servers, settings):
         idempotency_key="schemathesis",
         status=Operation.Status.SUCCEEDED,
     )
+    delivery = Delivery.objects.create(
+        endpoint=make_endpoint("https://hooks.example.org/schemathesis"),
+        message_id="msg_schemathesis",
+        event_type="server.renamed",
+        payload="{}",
+        status=Delivery.Status.FAILED,
+    )
     secret = make_token(alice, application=True, name="schemathesis")
-    return {"server": row.pk, "operation": op.pk, "secret": secret}
+    return {
+        "servers": row.pk,
+        "operations": op.pk,
+        "webhooks": delivery.endpoint_id,
+        "delivery_id": delivery.pk,
+        "secret": secret,
+    }
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -83,7 +101,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=list(hypothesis.HealthCheck),
 )
 def test_the_api_keeps_its_document(case, targets, queued):
-    if "id" in (case.path_parameters or {}):
-        kind = "operation" if case.path.startswith("/api/v1/operations/") else "server"
-        case.path_parameters["id"] = targets[kind]
+    parameters = case.path_parameters or {}
+    if "id" in parameters:
+        parameters["id"] = targets[case.path.split("/")[3]]  # /api/v1/<resource>/{id}/
+    if "delivery_id" in parameters:
+        parameters["delivery_id"] = targets["delivery_id"]
     case.call_and_validate(headers={"Authorization": f"Bearer {targets['secret']}"}, checks=CHECKS)

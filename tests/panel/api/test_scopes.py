@@ -5,13 +5,17 @@ The registry names exactly the OpenAPI document's operations."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from panel.operations.models import Operation
 from panel.tokens.scopes import ENDPOINTS, SCOPES
+from panel.webhooks.models import Delivery
 
 from ..conftest import calls
+from ..webhooks.conftest import make_endpoint
 from .conftest import make_token
 
 PROBLEM = "application/problem+json"
@@ -49,10 +53,25 @@ def operation(row):
     )
 
 
-def _request(api, endpoint, row, operation):
+@pytest.fixture
+def delivery(db):
+    """A delivered message of a reseller-wide webhook endpoint."""
+    endpoint = make_endpoint("https://hooks.example.org/scopes")
+    return Delivery.objects.create(
+        endpoint=endpoint,
+        message_id="msg_scopes",
+        event_type="server.renamed",
+        payload="{}",
+        status=Delivery.Status.DELIVERED,
+    )
+
+
+def _request(api, endpoint, row, operation, delivery):
     method, path = endpoint.split(" ", 1)
-    target = operation.pk if path.startswith("/api/v1/operations/") else row.pk
-    url = path.replace("{id}", str(target))
+    target = {"operations": operation.pk, "webhooks": delivery.endpoint_id}.get(
+        path.split("/")[3], row.pk
+    )
+    url = path.replace("{id}", str(target)).replace("{delivery_id}", str(delivery.pk))
     for name in ("{snapshot_id}", "{server_id}", "{grant_id}"):
         url = url.replace(name, "999999")
     return getattr(api, method.lower())(url)
@@ -67,19 +86,21 @@ def _writes(sandbox) -> int:
 
 
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
-def test_each_endpoint_needs_its_scope(endpoint, api, alice, row, operation, sandbox, queued):
+def test_each_endpoint_needs_its_scope(
+    endpoint, api, alice, row, operation, delivery, sandbox, queued
+):
     scope = ENDPOINTS[endpoint][0]
     others = sorted(set(SCOPES) - {scope})
     without = api(make_token(alice, application=True, scopes=others))
     before = _writes(sandbox)
-    refused = _request(without, endpoint, row, operation)
+    refused = _request(without, endpoint, row, operation, delivery)
     assert refused.status_code == 403, endpoint
     assert refused["Content-Type"] == PROBLEM
     assert scope in refused.json()["detail"]
     assert _writes(sandbox) == before and calls(sandbox, "POST /servers/{id}/ipmi") == 0
 
     only = api(make_token(alice, application=True, scopes=[scope]))
-    answer = _request(only, endpoint, row, operation)
+    answer = _request(only, endpoint, row, operation, delivery)
     assert answer.status_code not in (401, 403, 405) and answer.status_code < 500, (
         endpoint,
         answer.status_code,
@@ -133,9 +154,7 @@ def test_people_are_offered_only_scopes_within_what_they_hold(bob, alice):
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
 def test_every_endpoint_needs_a_token(endpoint, api, db):
     method, path = endpoint.split(" ", 1)
-    url = path.replace("{id}", "1")
-    for name in ("{snapshot_id}", "{server_id}", "{grant_id}"):
-        url = url.replace(name, "1")
+    url = re.sub(r"\{\w+\}", "1", path)
     answer = getattr(api(None), method.lower())(url)
     assert answer.status_code == 401 and answer["Content-Type"] == PROBLEM
     assert answer["WWW-Authenticate"] == "Bearer"

@@ -77,6 +77,12 @@ API = {
     "api:customer_grants",
     "api:customer_grant",
     "api:sso_links",
+    "api:webhooks",
+    "api:webhook",
+    "api:webhook_rotate",
+    "api:webhook_test",
+    "api:webhook_deliveries",
+    "api:webhook_resend",
 }
 # Every server-scoped URL and the one permission key that allows it. A user holding every
 # other key gets 403 (and Terrahost sees no call); a new URL without an entry fails the walk.
