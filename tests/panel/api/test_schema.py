@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from panel.customers.models import Customer
 from panel.operations.models import Operation
 from panel.webhooks import tasks as webhook_tasks
 from panel.webhooks.models import Delivery
@@ -81,7 +82,11 @@ def targets(alice, servers, settings, monkeypatch):
         status=Delivery.Status.FAILED,
     )
     secret = make_token(alice, application=True, name="schemathesis")
+    customer = Customer.objects.create(name="Schemathesis", external_ref="S-1")
+    row.customer = customer
+    row.save(update_fields=["customer"])
     return {
+        "customers": customer.pk,
         "servers": row.pk,
         "operations": op.pk,
         "webhooks": delivery.endpoint_id,
