@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from panel.commands.base import UpstreamCall
 from panel.core import events
 
+from . import power
+
 
 class PowerAction(NamedTuple):
     method: str  # the client's method
@@ -80,6 +82,9 @@ class Power(UpstreamCall):
 
     def done(self) -> str:
         return str(self.spec.done)
+
+    def succeeded(self, outcome, value) -> None:
+        power.follow(self.server, self.spec.goal)
 
     def remember_not_supported(self) -> None:
         row = self.server

@@ -68,3 +68,12 @@ def purge_missing_servers() -> int:
     """Remove servers that stayed absent from successful GET /servers listings for
     PANEL_MIRROR_PURGE_AFTER (see mirror.purge_missing)."""
     return mirror.purge_missing()
+
+
+@shared_task(name="panel.servers.tasks.follow_power", ignore_result=True)
+def follow_power(server_id: int, goal: str, until: float) -> None:
+    """Read a server after a power action until it settles (panel.servers.power)."""
+    from . import power
+
+    if power.step(server_id, goal, until):
+        power._enqueue_follow(server_id, goal, until)

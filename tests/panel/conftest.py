@@ -96,6 +96,18 @@ def queued_refreshes(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def followed_power(monkeypatch):
+    """Power actions queue a follow-up read of their server (panel.servers.power): recorded
+    here as (server id, goal, until) instead, so no worker of a later test reads a server
+    of this one. A test runs them itself (tasks.follow_power(*args))."""
+    from panel.servers import power
+
+    sent: list[tuple] = []
+    monkeypatch.setattr(power, "_enqueue_follow", lambda *args: sent.append(args))
+    return sent
+
+
+@pytest.fixture(autouse=True)
 def workers_alive(clean_cache):
     """As if beat and a worker ran: new operations are accepted (see the heartbeat)."""
     from panel.operations.tasks import heartbeat
