@@ -43,7 +43,7 @@ _VALID = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 def command_key(token, header: str) -> str:
     """The executor's key for this token's `header` (32 hex digits)."""
-    return hashlib.sha256(f"api:{token.pk}:{header}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"api:{token.identity}:{header}".encode()).hexdigest()[:32]
 
 
 def _fingerprint(request) -> str:
@@ -68,7 +68,9 @@ def idempotent(handler):
                 kind="validation",
             )
         request.command_key = command_key(request.auth, header)
-        slot = f"api-idempotency:{request.auth.pk}:{hashlib.sha256(header.encode()).hexdigest()}"
+        slot = (
+            f"api-idempotency:{request.auth.identity}:{hashlib.sha256(header.encode()).hexdigest()}"
+        )
         fingerprint = _fingerprint(request)
         try:
             claimed = cache.add(slot, {"fingerprint": fingerprint, "state": PENDING}, KEY_TTL)

@@ -44,7 +44,7 @@ class TokenRate(BaseThrottle):
         now = time.time()
         window = int(now // period)
         self.left = max(1, int((window + 1) * period - now + 0.999))
-        key = f"api-rate:{self.scope}:{token.pk}:{period}:{window}"
+        key = f"api-rate:{self.scope}:{token.identity}:{period}:{window}"
         try:
             cache.add(key, 0, timeout=period + 1)
             count = cache.incr(key)

@@ -67,5 +67,5 @@ class Actor:
     def claimant(self) -> str:
         """Whose idempotency keys these are: each person's and each token's are their own."""
         if self.token is not None:
-            return f"token-{self.token.pk}"
+            return f"token-{self.token.identity}"
         return str(self.user.pk)

@@ -67,6 +67,13 @@ class ApiToken(models.Model):
         return self.name
 
     @property
+    def identity(self) -> str:
+        """What keys in Redis (idempotency, rates) name it by: its id and the first
+        characters of its secret, so that a database made afresh beside the same Redis never
+        finds another token's keys there."""
+        return f"{self.pk}-{self.prefix}"
+
+    @property
     def is_application(self) -> bool:
         return self.kind == self.Kind.APPLICATION
 

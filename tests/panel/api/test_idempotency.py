@@ -115,3 +115,15 @@ def test_without_a_key_each_request_is_new(bob_api, servers, sandbox, settings):
     for _ in range(2):
         assert bob_api.post(power(servers[0]), {"action": "reboot"}).status_code == 202
     assert calls(sandbox, REBOOT) == 2
+
+
+def test_a_database_made_afresh_beside_the_same_redis_finds_no_old_answers():
+    """Token 1 of yesterday's database and token 1 of today's are different tokens: their
+    keys in Redis (answers, the executor's claims, rates) never meet."""
+    from panel.api.idempotency import command_key
+    from panel.core.actors import Actor
+    from panel.tokens.models import ApiToken
+
+    old, new = ApiToken(pk=1, prefix="pnl_aaaaaaaa"), ApiToken(pk=1, prefix="pnl_bbbbbbbb")
+    assert command_key(old, "create-C-42") != command_key(new, "create-C-42")
+    assert Actor.api(old).claimant != Actor.api(new).claimant
