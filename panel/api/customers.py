@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -192,13 +192,16 @@ class CustomerView(TokenView):
         return Response(CustomerSerializer(self.customer(customer.pk)).data, status=status)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "external_id", str, description="The customer with this id of the billing system."
-        ),
-        OpenApiParameter("search", str, description="Part of the name."),
-    ]
+@extend_schema_view(
+    get=extend_schema(
+        summary="List customers, or find one by the billing system's id",
+        parameters=[
+            OpenApiParameter(
+                "external_id", str, description="The customer with this id of the billing system."
+            ),
+            OpenApiParameter("search", str, description="Part of the name."),
+        ],
+    )
 )
 class CustomerList(CustomerView, generics.ListAPIView):
     serializer_class = CustomerSerializer
@@ -288,6 +291,7 @@ class Reactivate(CustomerView):
         return self.answer(customer)
 
 
+@extend_schema_view(get=extend_schema(summary="A customer's servers"))
 class CustomerServers(CustomerView, generics.ListAPIView):
     serializer_class = s.Server
 
@@ -341,6 +345,7 @@ class CustomerServer(CustomerView):
         return Response(status=204)
 
 
+@extend_schema_view(get=extend_schema(summary="A customer's people"))
 class People(CustomerView, generics.ListAPIView):
     serializer_class = Person
 
@@ -366,6 +371,7 @@ class People(CustomerView, generics.ListAPIView):
         return Response(Person(person).data, status=201)
 
 
+@extend_schema_view(get=extend_schema(summary="What a customer's people may do, server by server"))
 class CustomerGrants(CustomerView, generics.ListAPIView):
     serializer_class = GrantSerializer
 
