@@ -20,6 +20,9 @@ from panel.webhooks import tasks
 from panel.webhooks.models import Endpoint
 from panel.webhooks.transport import new_secret
 
+# The two customers of tests/panel/customers: Fjord (servers 0 and 1), Nordlys (2 and 3).
+from ..customers.conftest import fjord, nordlys  # noqa: F401
+
 
 @dataclass
 class Received:
@@ -108,27 +111,3 @@ def announced():
     core_events.event.connect(listen, dispatch_uid="test-announced")
     yield seen
     core_events.event.disconnect(dispatch_uid="test-announced")
-
-
-@pytest.fixture
-def fjord(servers):
-    """A customer with the first two servers."""
-    from panel.customers.models import Customer
-
-    customer = Customer.objects.create(name="Fjord Bakery", external_ref="C-100")
-    for server in servers[:2]:
-        server.customer = customer
-        server.save(update_fields=["customer"])
-    return customer
-
-
-@pytest.fixture
-def nordlys(servers):
-    """A customer with the third and fourth servers."""
-    from panel.customers.models import Customer
-
-    customer = Customer.objects.create(name="Nordlys Media")
-    for server in servers[2:4]:
-        server.customer = customer
-        server.save(update_fields=["customer"])
-    return customer
