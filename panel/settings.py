@@ -557,6 +557,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # A PATCH takes the same fields as written (its "name" is required), not all optional.
     "COMPONENT_SPLIT_PATCH": False,
+    # One name for the permission keys, wherever a field takes them.
+    "ENUM_NAME_OVERRIDES": {"PermissionKeyEnum": "panel.api.customers.PERMISSION_KEYS"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No validator badge (an outside image) and no token kept in the browser's storage.

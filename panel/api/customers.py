@@ -36,6 +36,9 @@ from .problems import Problem
 
 # --- what is read and answered ----------------------------------------------------------------
 
+# The permission keys, one choice set in the document (SPECTACULAR_SETTINGS names it).
+PERMISSION_KEYS = sorted(ALL_KEYS)
+
 
 class CustomerSerializer(serializers.ModelSerializer):
     external_id = serializers.CharField(
@@ -49,7 +52,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         queryset=Brand.objects.all(), required=False, allow_null=True
     )
     ceiling = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(ALL_KEYS)),
+        child=serializers.ChoiceField(choices=PERMISSION_KEYS),
         required=False,
         help_text="The permission keys its people may ever hold (default: all but billable).",
     )
@@ -153,7 +156,7 @@ class NewGrant(serializers.Serializer):
     server = serializers.IntegerField(min_value=1)
     preset = serializers.ChoiceField(choices=sorted(PRESETS), required=False)
     permissions = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(ALL_KEYS)), required=False
+        child=serializers.ChoiceField(choices=PERMISSION_KEYS), required=False
     )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
