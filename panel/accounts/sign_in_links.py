@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panel.branding.services import brand_for_customer, default_brand
+from panel.branding.services import brand_for_user
 
 from .models import SignInLink, User
 
@@ -52,8 +52,9 @@ def issue(user: User, *, server=None, made_by: str) -> tuple[str, object]:
         created_at=now,
         expires_at=now + timedelta(seconds=SIGN_IN_LINK_SECONDS),
     )
-    brand = brand_for_customer(user.customer) or default_brand()
-    url = brand.link(f"{reverse('accounts:sign_in_link')}?{urlencode({'token': nonce})}")
+    url = brand_for_user(user).link(
+        f"{reverse('accounts:sign_in_link')}?{urlencode({'token': nonce})}"
+    )
     return url, link.expires_at
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panel.audit.log import record
 from panel.branding.services import brand_for
-from panel.core.actors import Actor
+from panel.commands import web
 from panel.grants import sessions
 from panel.grants.access import visible_servers
 
@@ -22,7 +22,6 @@ from .decorators import admin_required
 from .forms import CodeForm, ConfirmForm, EnrolForm, LoginForm, SecuritySettingsForm
 from .models import SecuritySettings, User
 from .sudo import sudo_required
-from .throttle import client_address
 
 
 # Django's LoginView and PasswordChangeView already mark their password fields with
@@ -252,16 +251,8 @@ def sign_in_link(request):
     details = {"made by": link.made_by}
     if link.server is not None:
         details["lands on"] = link.server.display_name
-    record("auth.sign_in_link", actor=_person(request, user), details=details)
+    record("auth.sign_in_link", actor=web.actor(request, user), details=details)
     if two_factor.has_two_factor(user):
         login_steps.wait_for_code(request, user, target)
         return redirect("accounts:login_code")
     return login_steps.finish(request, user, target, proved=False)
-
-
-def _person(request, user):
-    return Actor.person(
-        user,
-        address=client_address(request) or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )

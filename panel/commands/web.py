@@ -11,10 +11,11 @@ from panel.core.outcomes import KEY_FIELD, Outcome
 from panel.grants.access import is_panel_admin
 
 
-def actor(request) -> Actor:
-    """The logged-in person, with what the audit log keeps of their request."""
+def actor(request, user=None) -> Actor:
+    """The logged-in person (or `user`, who is logging in by this request), with what the
+    audit log keeps of their request."""
     return Actor.person(
-        request.user,
+        request.user if user is None else user,
         address=client_address(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
